@@ -1,0 +1,32 @@
+"""sitefinder: score candidate plots by walking distance to transit, services and neighbours.
+
+The Python API (geopandas) is imported lazily so that :mod:`sitefinder.core`
+and :mod:`sitefinder.pipeline` stay importable inside QGIS without geopandas.
+
+>>> import sitefinder
+>>> sitefinder.list_profiles()
+['coworking', 'smahus-integrated', 'smahus-shielded']
+"""
+
+from __future__ import annotations
+
+__version__ = "0.1.0"
+
+from .errors import InputError, ProfileError, SitefinderError
+from .profiles import list_profiles, load_profile, profile_text
+
+_LAZY = {"score": "api", "load_study": "api", "StudyArea": "api", "read_osm": "adapters.osm"}
+
+__all__ = [
+    "InputError", "ProfileError", "SitefinderError", "StudyArea", "__version__", "list_profiles",
+    "load_profile", "load_study", "profile_text", "read_osm", "score",
+]
+
+
+def __getattr__(name: str):
+    if name in _LAZY:
+        import importlib
+
+        module = importlib.import_module(f".{_LAZY[name]}", __name__)
+        return getattr(module, name)
+    raise AttributeError(f"module 'sitefinder' has no attribute {name!r}")

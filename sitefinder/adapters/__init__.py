@@ -1,0 +1,1 @@
+"""Adapters: real data (OSM, vector files, GeoDataFrames) to the pipeline's arrays."""

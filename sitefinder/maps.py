@@ -1,0 +1,120 @@
+"""Static PNG maps of scored plots (matplotlib, no basemap tiles needed).
+
+Geometries are drawn as a few large matplotlib collections rather than one
+patch per polygon, so ten thousand plots draw in well under a second.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import geopandas as gpd
+import numpy as np
+import shapely
+
+from .adapters.output import atomic_path
+
+EXCLUDED_COLOUR = "#9e9e9e"
+NETWORK_COLOUR = "#d0d0d0"
+LABEL_COLOUR = "#b00020"
+
+
+def _rings(geoms: np.ndarray) -> tuple[list[np.ndarray], np.ndarray]:
+    """Exterior rings of every polygon part, and which geometry each ring belongs to."""
+    parts, owner = shapely.get_parts(geoms, return_index=True)
+    poly = shapely.get_type_id(parts) == 3
+    rings = shapely.get_exterior_ring(parts[poly])
+    coords, idx = shapely.get_coordinates(rings, return_index=True)
+    splits = np.flatnonzero(np.diff(idx)) + 1
+    return np.split(coords, splits) if coords.size else [], owner[poly]
+
+
+def _lines(geoms: np.ndarray) -> list[np.ndarray]:
+    parts = shapely.get_parts(geoms)
+    coords, idx = shapely.get_coordinates(parts, return_index=True)
+    return np.split(coords, np.flatnonzero(np.diff(idx)) + 1) if coords.size else []
+
+
+def _points(geoms: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    is_point = shapely.get_type_id(geoms) == 0
+    return shapely.get_coordinates(geoms[is_point]), np.flatnonzero(is_point)
+
+
+def score_map(
+    scored: gpd.GeoDataFrame,
+    path: str | Path,
+    title: str,
+    attribution: str,
+    network: gpd.GeoDataFrame | None = None,
+    top: int = 10,
+    dpi: int = 110,
+) -> Path:
+    """Draw plots coloured by ``score`` (excluded in grey) with the top ``top`` labelled.
+
+    Parameters
+    ----------
+    scored : GeoDataFrame
+        Output of :func:`sitefinder.score`.
+    path : path
+        PNG file to write (atomically).
+    title : str
+    attribution : str
+        Printed along the bottom edge (data licences).
+    network : GeoDataFrame, optional
+        Drawn underneath in light grey for orientation.
+    top : int
+        How many of the best plots get their rank written next to them.
+    """
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    from matplotlib.collections import LineCollection, PolyCollection
+    from matplotlib.colors import Normalize
+
+    crs = scored.crs if scored.crs is not None and scored.crs.is_projected else scored.estimate_utm_crs()
+    plots = scored.to_crs(crs)
+    geoms = np.asarray(plots.geometry.values, dtype=object)
+    excluded = plots["excluded"].to_numpy(dtype=bool)
+    score = plots["score"].to_numpy(dtype=float)
+    cmap = matplotlib.colormaps["viridis"]
+    norm = Normalize(0, 100)
+    colours = np.where(excluded[:, None], matplotlib.colors.to_rgba_array(EXCLUDED_COLOUR),
+                       cmap(norm(np.nan_to_num(score))))
+    colours[excluded, 3] = 0.5
+
+    fig, ax = plt.subplots(figsize=(9, 9))
+    if network is not None and len(network):
+        ax.add_collection(LineCollection(_lines(np.asarray(network.to_crs(crs).geometry.values)),
+                                         colors=NETWORK_COLOUR, linewidths=0.4, zorder=1))
+    rings, owner = _rings(geoms)
+    if rings:
+        ax.add_collection(PolyCollection(rings, facecolors=colours[owner], edgecolors="none", zorder=2))
+    pts, which = _points(geoms)
+    if len(pts):
+        ax.scatter(pts[:, 0], pts[:, 1], c=colours[which], s=8, zorder=3, linewidths=0)
+    sm = matplotlib.cm.ScalarMappable(norm=norm, cmap=cmap)
+    fig.colorbar(sm, ax=ax, shrink=0.6, label="score (0–100)")
+
+    ranked = plots[~excluded & plots["rank"].notna()].sort_values("rank").head(top)
+    for r, p in zip(ranked["rank"], ranked.geometry.representative_point()):
+        ax.plot(p.x, p.y, marker="o", markersize=6, markerfacecolor="none", markeredgecolor=LABEL_COLOUR, zorder=5)
+        ax.annotate(str(int(r)), (p.x, p.y), xytext=(3, 3), textcoords="offset points", fontsize=9,
+                    fontweight="bold", color=LABEL_COLOUR, zorder=5)
+
+    bounds = plots.total_bounds
+    if np.all(np.isfinite(bounds)):
+        pad = 0.03 * max(bounds[2] - bounds[0], bounds[3] - bounds[1], 1.0)
+        ax.set_xlim(bounds[0] - pad, bounds[2] + pad)
+        ax.set_ylim(bounds[1] - pad, bounds[3] + pad)
+    ax.set_aspect("equal")
+    ax.set_axis_off()
+    ax.set_title(f"{title}\n{int((~excluded).sum())} plots scored, {int(excluded.sum())} excluded (grey); "
+                 f"top {len(ranked)} numbered", fontsize=11)
+    fig.text(0.01, 0.01, attribution, fontsize=7, color="#444444", ha="left", va="bottom")
+    fig.tight_layout()
+    path = Path(path)
+    with atomic_path(path) as tmp:
+        fig.savefig(tmp, dpi=dpi, format="png")
+    plt.close(fig)
+    return path

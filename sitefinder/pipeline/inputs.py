@@ -1,0 +1,105 @@
+"""Array containers the faces fill from their layers (all in one metric CRS)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from ..core.geometry import Ragged
+from ..core.noding import Edges
+
+
+@dataclass
+class PlotArrays:
+    """Candidate plots.
+
+    Attributes
+    ----------
+    rep_x, rep_y : ndarray of float64, shape (n,)
+        A point inside each plot (GEOS point-on-surface); ``nan`` when unusable.
+    area : ndarray of float64, shape (n,)
+        Plot area in m²; ``nan`` for point plots and unusable rows.
+    outline : Ragged
+        Per plot: its polygon rings, or its single point. Empty when unusable.
+    polygons : Ragged
+        Per plot: its rings when it is a polygon, else no parts (used for
+        "features on the plot").
+    problem : ndarray of object, shape (n,)
+        ``""`` for usable plots, else why the plot cannot be scored.
+    attributes : dict of str -> ndarray
+        Numeric plot columns available to ``attribute`` criteria.
+    """
+
+    rep_x: np.ndarray
+    rep_y: np.ndarray
+    area: np.ndarray
+    outline: Ragged
+    polygons: Ragged
+    problem: np.ndarray
+    attributes: dict[str, np.ndarray] = field(default_factory=dict)
+
+    @property
+    def n(self) -> int:
+        return int(self.rep_x.shape[0])
+
+    @property
+    def usable(self) -> np.ndarray:
+        return self.problem == ""
+
+    def __post_init__(self) -> None:
+        n = self.rep_x.shape[0]
+        for name in ("rep_y", "area", "problem"):
+            if getattr(self, name).shape[0] != n:
+                raise ValueError(f"PlotArrays.{name} has {getattr(self, name).shape[0]} rows, expected {n}")
+        if self.outline.n_geoms != n or self.polygons.n_geoms != n:
+            raise ValueError("PlotArrays outline/polygons must have one geometry per plot")
+
+
+@dataclass
+class FeatureArrays:
+    """Features of one category.
+
+    Attributes
+    ----------
+    outline : Ragged
+        Per feature: the point, the line, or the polygon rings. Every vertex
+        (after densifying) is a place the feature can be reached.
+    rep_x, rep_y : ndarray of float64
+        A point on each feature (used for "features on the plot").
+    polygons : Ragged
+        Per feature: its rings when it is a polygon, else no parts.
+    weight : ndarray of float64, optional
+        Per-feature weight for ``sum`` criteria (default 1).
+    name : ndarray of object, optional
+        Human-readable names, for explanations and exclusion reasons.
+    label : str
+        Human name of the category.
+    origin : str
+        Where the features came from (for messages).
+    """
+
+    outline: Ragged
+    rep_x: np.ndarray
+    rep_y: np.ndarray
+    polygons: Ragged
+    weight: np.ndarray | None = None
+    name: np.ndarray | None = None
+    label: str = ""
+    origin: str = ""
+
+    @property
+    def n(self) -> int:
+        return int(self.rep_x.shape[0])
+
+
+@dataclass
+class NetworkArrays:
+    """A noded walking network (see :func:`sitefinder.core.noding.node_lines`)."""
+
+    edges: Edges
+    origin: str = ""
+
+    @property
+    def n_edges(self) -> int:
+        return int(self.edges.edge_u.shape[0])

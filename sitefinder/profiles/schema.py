@@ -1,0 +1,438 @@
+"""Profile data model and validation.
+
+A profile is a TOML document (see ``docs/profiles.md``). Loading validates
+every key and fails with a :class:`~sitefinder.errors.ProfileError` whose
+message names the offending key, e.g.
+``criteria.bus.transform.zero: must be a number, got "far"``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+from ..core.transforms import TRANSFORMS, saturation_point
+from ..errors import ProfileError
+
+MEASURES = ("nearest", "kth_nearest", "count", "sum", "plot_area", "attribute")
+FEATURE_MEASURES = ("nearest", "kth_nearest", "count", "sum")
+METRICS = ("network", "euclidean")
+DECAYS = ("none", "linear", "exponential", "gaussian")
+CONSTRAINT_KINDS = ("min_area", "not_inside", "max_value", "min_value")
+ASSUMPTION = "assumption"
+
+
+@dataclass(frozen=True)
+class Sourced:
+    """A number and where it comes from: a source id or ``"assumption"``."""
+
+    value: float
+    source: str
+
+
+@dataclass(frozen=True)
+class TransformSpec:
+    """A value function and its parameters (one ``source`` covers the curve)."""
+
+    kind: str
+    params: dict[str, Any]
+    source: str
+
+    def saturation(self) -> float:
+        return saturation_point(self.kind, self.params)
+
+
+@dataclass(frozen=True)
+class Decay:
+    """Distance decay for ``count``/``sum`` measures."""
+
+    kind: str
+    beta: float | None
+    source: str
+
+
+@dataclass(frozen=True)
+class Criterion:
+    """One scored criterion. See ``docs/profiles.md`` for every field."""
+
+    key: str
+    label: str
+    measure: str
+    weight: Sourced
+    transform: TransformSpec
+    description: str = ""
+    categories: tuple[str, ...] = ()
+    metric: str = "network"
+    cutoff: Sourced | None = None
+    radius: Sourced | None = None
+    k: Sourced | None = None
+    decay: Decay | None = None
+    exclude_features_on_plot: bool = False
+    attribute: str | None = None
+
+    @property
+    def search_cutoff(self) -> float:
+        """How far a search for this criterion must reach (metres)."""
+        if self.radius is not None:
+            return self.radius.value
+        if self.cutoff is not None:
+            return self.cutoff.value
+        return self.transform.saturation()
+
+    @property
+    def unit(self) -> str:
+        return {"count": "count", "sum": "sum", "plot_area": "m²", "attribute": ""}.get(self.measure, "m")
+
+
+@dataclass(frozen=True)
+class Constraint:
+    """A hard exclusion rule."""
+
+    kind: str
+    source: str
+    value: float | None = None
+    categories: tuple[str, ...] = ()
+    criterion: str | None = None
+    description: str = ""
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Run settings of a profile."""
+
+    max_snap_distance: Sourced = Sourced(150.0, ASSUMPTION)
+
+
+@dataclass(frozen=True)
+class Profile:
+    """A validated scoring profile."""
+
+    name: str
+    title: str
+    description: str
+    use_case: str
+    criteria: tuple[Criterion, ...]
+    constraints: tuple[Constraint, ...] = ()
+    settings: Settings = Settings()
+    sources: dict[str, dict] = field(default_factory=dict)
+    origin: str = ""
+    text: str = ""
+
+    @property
+    def keys(self) -> tuple[str, ...]:
+        return tuple(c.key for c in self.criteria)
+
+    def criterion(self, key: str) -> Criterion:
+        for c in self.criteria:
+            if c.key == key:
+                return c
+        raise KeyError(key)
+
+    def categories(self) -> set[str]:
+        """Every feature category the profile reads."""
+        cats = {cat for c in self.criteria for cat in c.categories}
+        cats |= {cat for k in self.constraints for cat in k.categories}
+        return cats
+
+    def with_weights(self, overrides: dict[str, float]) -> "Profile":
+        """A copy with some criterion weights replaced (source becomes ``"user override"``).
+
+        Raises
+        ------
+        ProfileError
+            For an unknown criterion key or a negative/non-numeric weight.
+        """
+        if not overrides:
+            return self
+        unknown = sorted(set(overrides) - set(self.keys))
+        if unknown:
+            raise ProfileError(
+                f"weight override for unknown criterion {unknown[0]!r}; profile {self.name!r} has: {', '.join(self.keys)}"
+            )
+        crit = []
+        for c in self.criteria:
+            if c.key in overrides:
+                value = overrides[c.key]
+                if (isinstance(value, bool) or not isinstance(value, (int, float)) or not value >= 0
+                        or value == float("inf")):
+                    raise ProfileError(f"weight override for {c.key!r} must be a non-negative number, got {value!r}")
+                c = replace(c, weight=Sourced(float(value), "user override"))
+            crit.append(c)
+        if sum(c.weight.value for c in crit) <= 0:
+            raise ProfileError("weight overrides leave every weight at zero")
+        return replace(self, criteria=tuple(crit))
+
+
+# --------------------------------------------------------------------------- validation
+
+
+class _Reader:
+    """Reads typed values from nested TOML tables, naming the key on error."""
+
+    def __init__(self, origin: str, known_sources: set[str]):
+        self.origin = origin
+        self.known_sources = known_sources
+
+    def fail(self, path: str, message: str) -> ProfileError:
+        return ProfileError(f"profile {self.origin}: {path}: {message}")
+
+    def table(self, data: Any, path: str) -> dict:
+        if not isinstance(data, dict):
+            raise self.fail(path, f"must be a table, got {_show(data)}")
+        return data
+
+    def check_keys(self, data: dict, path: str, allowed: tuple[str, ...]) -> None:
+        for key in data:
+            if key not in allowed:
+                where = f"{path}.{key}" if path else key
+                raise self.fail(where, f"unknown key (expected one of: {', '.join(allowed)})")
+
+    def required(self, data: dict, key: str, path: str) -> Any:
+        if key not in data:
+            raise self.fail(f"{path}.{key}" if path else key, "missing")
+        return data[key]
+
+    def string(self, data: dict, key: str, path: str, default: str | None = None, choices: tuple[str, ...] = ()) -> str:
+        if key not in data:
+            if default is None:
+                raise self.fail(f"{path}.{key}", "missing")
+            return default
+        value = data[key]
+        if not isinstance(value, str):
+            raise self.fail(f"{path}.{key}", f"must be a string, got {_show(value)}")
+        if choices and value not in choices:
+            raise self.fail(f"{path}.{key}", f"must be one of {', '.join(choices)}; got {value!r}")
+        return value
+
+    def number(self, value: Any, path: str, minimum: float | None = None, positive: bool = False) -> float:
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            raise self.fail(path, f"must be a number, got {_show(value)}")
+        value = float(value)
+        if value != value or value in (float("inf"), float("-inf")):
+            raise self.fail(path, f"must be a finite number, got {value}")
+        if positive and value <= 0:
+            raise self.fail(path, f"must be greater than 0, got {value:g}")
+        if minimum is not None and value < minimum:
+            raise self.fail(path, f"must be at least {minimum:g}, got {value:g}")
+        return value
+
+    def source(self, data: dict, path: str) -> str:
+        src = self.string(data, "source", path)
+        if src != ASSUMPTION and src not in self.known_sources:
+            raise self.fail(
+                f"{path}.source",
+                f"unknown source {src!r}: use an id from docs/sources.md, a [sources] entry of the profile, "
+                f'or "{ASSUMPTION}"',
+            )
+        return src
+
+    def sourced(self, data: dict, key: str, path: str, positive: bool = False, minimum: float | None = None) -> Sourced:
+        p = f"{path}.{key}"
+        t = self.table(data[key], p)
+        if "value" not in t:
+            raise self.fail(f"{p}.value", "missing (write it as { value = ..., source = \"...\" })")
+        self.check_keys(t, p, ("value", "source"))
+        return Sourced(self.number(t["value"], f"{p}.value", minimum=minimum, positive=positive), self.source(t, p))
+
+    def string_list(self, data: dict, key: str, path: str) -> tuple[str, ...]:
+        value = data.get(key)
+        p = f"{path}.{key}"
+        if isinstance(value, str):
+            value = [value]
+        if not isinstance(value, list) or not value or not all(isinstance(v, str) and v for v in value):
+            raise self.fail(p, f"must be a non-empty list of names, got {_show(value)}")
+        return tuple(value)
+
+
+def _show(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 40 else text[:37] + "..."
+
+
+CRITERION_KEYS = (
+    "label", "description", "measure", "categories", "metric", "weight", "transform", "cutoff",
+    "radius", "k", "decay", "exclude_features_on_plot", "attribute",
+)
+
+
+def _transform(r: _Reader, data: dict, path: str) -> TransformSpec:
+    t = r.table(data, path)
+    kind = r.string(t, "kind", path, choices=tuple(TRANSFORMS))
+    spec = TRANSFORMS[kind]
+    r.check_keys(t, path, ("kind", "source", *spec.required, *spec.optional))
+    params: dict[str, Any] = {}
+    for name in spec.required + spec.optional:
+        if name not in t:
+            if name in spec.required:
+                raise r.fail(f"{path}.{name}", f"missing (the {kind} transform needs {', '.join(spec.required)})")
+            continue
+        value = t[name]
+        p = f"{path}.{name}"
+        if name == "rising":
+            if not isinstance(value, bool):
+                raise r.fail(p, f"must be true or false, got {_show(value)}")
+            params[name] = value
+        elif name in ("breaks", "scores"):
+            if not isinstance(value, list) or not value:
+                raise r.fail(p, f"must be a non-empty list of numbers, got {_show(value)}")
+            params[name] = [r.number(v, f"{p}[{i}]") for i, v in enumerate(value)]
+        else:
+            params[name] = r.number(value, p)
+    try:
+        spec.function(__import__("numpy").zeros(1), **params)
+    except ValueError as exc:
+        raise r.fail(path, str(exc)) from None
+    if kind == "step" and not all(0.0 <= s <= 1.0 for s in params["scores"]):
+        raise r.fail(f"{path}.scores", "scores must lie between 0 and 1")
+    return TransformSpec(kind, params, r.source(t, path))
+
+
+def _criterion(r: _Reader, key: str, data: Any) -> Criterion:
+    path = f"criteria.{key}"
+    d = r.table(data, path)
+    r.check_keys(d, path, CRITERION_KEYS)
+    measure = r.string(d, "measure", path, choices=MEASURES)
+    label = r.string(d, "label", path)
+    weight = r.sourced(d, "weight", path, minimum=0.0) if "weight" in d else None
+    if weight is None:
+        raise r.fail(f"{path}.weight", "missing")
+    if "transform" not in d:
+        raise r.fail(f"{path}.transform", "missing")
+    transform = _transform(r, d["transform"], f"{path}.transform")
+    kw: dict[str, Any] = {}
+    if measure in FEATURE_MEASURES:
+        if "categories" not in d:
+            raise r.fail(f"{path}.categories", f"missing (the {measure} measure needs feature categories)")
+        kw["categories"] = r.string_list(d, "categories", path)
+        kw["metric"] = r.string(d, "metric", path, default="network", choices=METRICS)
+    else:
+        for bad in ("categories", "metric", "cutoff", "radius", "k", "decay", "exclude_features_on_plot"):
+            if bad in d:
+                raise r.fail(f"{path}.{bad}", f"not used by the {measure} measure")
+    if measure in ("nearest", "kth_nearest") and "radius" in d:
+        raise r.fail(f"{path}.radius", f"not used by the {measure} measure (use cutoff)")
+    if measure in ("count", "sum"):
+        if "radius" not in d:
+            raise r.fail(f"{path}.radius", f"missing (the {measure} measure counts within a radius)")
+        if "cutoff" in d:
+            raise r.fail(f"{path}.cutoff", f"not used by the {measure} measure (use radius)")
+        kw["radius"] = r.sourced(d, "radius", path, positive=True)
+        if "decay" in d:
+            dp = f"{path}.decay"
+            dt = r.table(d["decay"], dp)
+            r.check_keys(dt, dp, ("kind", "beta", "source"))
+            dkind = r.string(dt, "kind", dp, choices=DECAYS)
+            beta = None
+            if dkind in ("exponential", "gaussian"):
+                beta = r.number(r.required(dt, "beta", dp), f"{dp}.beta", positive=True)
+            elif "beta" in dt:
+                raise r.fail(f"{dp}.beta", f"not used by the {dkind} decay")
+            kw["decay"] = Decay(dkind, beta, r.source(dt, dp))
+    elif "decay" in d:
+        raise r.fail(f"{path}.decay", f"not used by the {measure} measure")
+    if "cutoff" in d:
+        kw["cutoff"] = r.sourced(d, "cutoff", path, positive=True)
+    if measure == "kth_nearest":
+        if "k" not in d:
+            raise r.fail(f"{path}.k", "missing (the kth_nearest measure needs k)")
+        kw["k"] = r.sourced(d, "k", path, positive=True)
+        if kw["k"].value != int(kw["k"].value):
+            raise r.fail(f"{path}.k.value", f"must be a whole number, got {kw['k'].value:g}")
+    elif "k" in d:
+        raise r.fail(f"{path}.k", f"not used by the {measure} measure")
+    if "exclude_features_on_plot" in d:
+        flag = d["exclude_features_on_plot"]
+        if not isinstance(flag, bool):
+            raise r.fail(f"{path}.exclude_features_on_plot", f"must be true or false, got {_show(flag)}")
+        if flag and kw.get("metric") != "euclidean":
+            raise r.fail(f"{path}.exclude_features_on_plot", 'only works with metric = "euclidean"')
+        kw["exclude_features_on_plot"] = flag
+    if measure == "attribute":
+        kw["attribute"] = r.string(d, "attribute", path)
+    elif "attribute" in d:
+        raise r.fail(f"{path}.attribute", f"not used by the {measure} measure")
+    return Criterion(
+        key=key, label=label, measure=measure, weight=weight, transform=transform,
+        description=r.string(d, "description", path, default=""), **kw,
+    )
+
+
+def _constraint(r: _Reader, i: int, data: Any, criteria: dict[str, Criterion]) -> Constraint:
+    path = f"constraints[{i}]"
+    d = r.table(data, path)
+    kind = r.string(d, "kind", path, choices=CONSTRAINT_KINDS)
+    allowed = {
+        "min_area": ("kind", "value", "source", "description"),
+        "not_inside": ("kind", "categories", "source", "description"),
+        "max_value": ("kind", "criterion", "value", "source", "description"),
+        "min_value": ("kind", "criterion", "value", "source", "description"),
+    }[kind]
+    r.check_keys(d, path, allowed)
+    kw: dict[str, Any] = {"description": r.string(d, "description", path, default="")}
+    if "value" in allowed:
+        kw["value"] = r.number(r.required(d, "value", path), f"{path}.value", minimum=0.0)
+    if kind == "not_inside":
+        kw["categories"] = r.string_list(d, "categories", path)
+    if "criterion" in allowed:
+        key = r.string(d, "criterion", path)
+        if key not in criteria:
+            raise r.fail(f"{path}.criterion", f"unknown criterion {key!r} (profile has: {', '.join(criteria)})")
+        crit = criteria[key]
+        if crit.measure in ("nearest", "kth_nearest") and kind == "max_value" and kw["value"] > crit.search_cutoff:
+            raise r.fail(
+                f"{path}.value",
+                f"{kw['value']:g} is beyond the search cut-off of criterion {key!r} ({crit.search_cutoff:g}); "
+                "raise its cutoff",
+            )
+        kw["criterion"] = key
+    return Constraint(kind=kind, source=r.source(d, path), **kw)
+
+
+def validate_profile(data: dict, origin: str, known_sources: dict[str, dict], text: str = "") -> Profile:
+    """Validate a parsed TOML document and build a :class:`Profile`.
+
+    Parameters
+    ----------
+    data : dict
+        The parsed TOML.
+    origin : str
+        How to name the profile in messages (its file name or built-in name).
+    known_sources : dict
+        The source registry (``docs/sources.md``), id -> entry.
+    """
+    own_sources = data.get("sources", {})
+    if not isinstance(own_sources, dict) or not all(isinstance(v, dict) for v in own_sources.values()):
+        raise ProfileError(f"profile {origin}: sources: must be a table of [sources.<id>] tables")
+    r = _Reader(origin, set(known_sources) | set(own_sources))
+    r.check_keys(data, "", ("profile", "settings", "criteria", "constraints", "sources"))
+    head = r.table(r.required(data, "profile", ""), "profile")
+    r.check_keys(head, "profile", ("name", "title", "description", "use_case"))
+    name = r.string(head, "name", "profile")
+    settings = Settings()
+    if "settings" in data:
+        s = r.table(data["settings"], "settings")
+        r.check_keys(s, "settings", ("max_snap_distance",))
+        if "max_snap_distance" in s:
+            settings = Settings(max_snap_distance=r.sourced(s, "max_snap_distance", "settings", positive=True))
+    crit_tables = r.table(r.required(data, "criteria", ""), "criteria")
+    if not crit_tables:
+        raise r.fail("criteria", "a profile needs at least one criterion")
+    criteria = {key: _criterion(r, key, value) for key, value in crit_tables.items()}
+    if sum(c.weight.value for c in criteria.values()) <= 0:
+        raise r.fail("criteria", "at least one weight must be greater than 0")
+    raw_constraints = data.get("constraints", [])
+    if not isinstance(raw_constraints, list):
+        raise r.fail("constraints", "must be a list of [[constraints]] tables")
+    constraints = tuple(_constraint(r, i, c, criteria) for i, c in enumerate(raw_constraints))
+    return Profile(
+        name=name,
+        title=r.string(head, "title", "profile", default=name),
+        description=r.string(head, "description", "profile", default=""),
+        use_case=r.string(head, "use_case", "profile", default=""),
+        criteria=tuple(criteria.values()),
+        constraints=constraints,
+        settings=settings,
+        sources=dict(own_sources),
+        origin=origin,
+        text=text,
+    )
