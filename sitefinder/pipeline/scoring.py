@@ -15,7 +15,7 @@ from ..core.geometry import points_in_polygons
 from ..core.transforms import apply_transform
 from ..errors import InputError
 from ..profiles import load_profile
-from ..profiles.schema import Constraint, Criterion, Profile
+from ..profiles.schema import Profile
 from ..progress import Reporter
 from .inputs import PlotArrays
 from .measures import Origins, measure

@@ -249,12 +249,6 @@ def _show(value: Any) -> str:
     return text if len(text) <= 40 else text[:37] + "..."
 
 
-CRITERION_KEYS = (
-    "label", "description", "measure", "categories", "metric", "weight", "transform", "cutoff",
-    "radius", "k", "decay", "exclude_features_on_plot", "attribute",
-)
-
-
 def _transform(r: _Reader, data: dict, path: str) -> TransformSpec:
     t = r.table(data, path)
     kind = r.string(t, "kind", path, choices=tuple(TRANSFORMS))
@@ -287,70 +281,85 @@ def _transform(r: _Reader, data: dict, path: str) -> TransformSpec:
     return TransformSpec(kind, params, r.source(t, path))
 
 
+COMMON_KEYS = ("label", "description", "measure", "weight", "transform")
+
+# The fields each measure reads besides COMMON_KEYS: name -> required?
+# A new measure adds its entry here (and a parser below if it brings a new field).
+MEASURE_FIELDS: dict[str, dict[str, bool]] = {
+    "nearest": {"categories": True, "metric": False, "cutoff": False, "exclude_features_on_plot": False},
+    "kth_nearest": {"categories": True, "metric": False, "cutoff": False, "k": True,
+                    "exclude_features_on_plot": False},
+    "count": {"categories": True, "metric": False, "radius": True, "decay": False, "exclude_features_on_plot": False},
+    "sum": {"categories": True, "metric": False, "radius": True, "decay": False, "exclude_features_on_plot": False},
+    "plot_area": {},
+    "attribute": {"attribute": True},
+}
+CRITERION_KEYS = COMMON_KEYS + tuple(sorted({f for fields in MEASURE_FIELDS.values() for f in fields}))
+
+
+def _decay_field(r: _Reader, d: dict, path: str) -> Decay:
+    dp = f"{path}.decay"
+    dt = r.table(d["decay"], dp)
+    r.check_keys(dt, dp, ("kind", "beta", "source"))
+    kind = r.string(dt, "kind", dp, choices=DECAYS)
+    beta = None
+    if kind in ("exponential", "gaussian"):
+        beta = r.number(r.required(dt, "beta", dp), f"{dp}.beta", positive=True)
+    elif "beta" in dt:
+        raise r.fail(f"{dp}.beta", f"not used by the {kind} decay")
+    return Decay(kind, beta, r.source(dt, dp))
+
+
+def _flag(r: _Reader, d: dict, key: str, path: str) -> bool:
+    value = d[key]
+    if not isinstance(value, bool):
+        raise r.fail(f"{path}.{key}", f"must be true or false, got {_show(value)}")
+    return value
+
+
+def _k_field(r: _Reader, d: dict, path: str) -> Sourced:
+    k = r.sourced(d, "k", path, positive=True)
+    if k.value != int(k.value):
+        raise r.fail(f"{path}.k.value", f"must be a whole number, got {k.value:g}")
+    return k
+
+
+# How to read each optional field: (reader, dataclass attribute).
+FIELD_PARSERS = {
+    "categories": lambda r, d, p: r.string_list(d, "categories", p),
+    "metric": lambda r, d, p: r.string(d, "metric", p, choices=METRICS),
+    "cutoff": lambda r, d, p: r.sourced(d, "cutoff", p, positive=True),
+    "radius": lambda r, d, p: r.sourced(d, "radius", p, positive=True),
+    "k": _k_field,
+    "decay": _decay_field,
+    "exclude_features_on_plot": lambda r, d, p: _flag(r, d, "exclude_features_on_plot", p),
+    "attribute": lambda r, d, p: r.string(d, "attribute", p),
+}
+
+
 def _criterion(r: _Reader, key: str, data: Any) -> Criterion:
     path = f"criteria.{key}"
     d = r.table(data, path)
     r.check_keys(d, path, CRITERION_KEYS)
     measure = r.string(d, "measure", path, choices=MEASURES)
+    fields = MEASURE_FIELDS[measure]
+    for name in d:
+        if name not in COMMON_KEYS and name not in fields:
+            hint = " (use cutoff)" if name == "radius" else " (use radius)" if name == "cutoff" else ""
+            raise r.fail(f"{path}.{name}", f"not used by the {measure} measure{hint}")
+    for name, required in fields.items():
+        if required and name not in d:
+            raise r.fail(f"{path}.{name}", f"missing (the {measure} measure needs {name})")
     label = r.string(d, "label", path)
-    weight = r.sourced(d, "weight", path, minimum=0.0) if "weight" in d else None
-    if weight is None:
+    if "weight" not in d:
         raise r.fail(f"{path}.weight", "missing")
+    weight = r.sourced(d, "weight", path, minimum=0.0)
     if "transform" not in d:
         raise r.fail(f"{path}.transform", "missing")
     transform = _transform(r, d["transform"], f"{path}.transform")
-    kw: dict[str, Any] = {}
-    if measure in FEATURE_MEASURES:
-        if "categories" not in d:
-            raise r.fail(f"{path}.categories", f"missing (the {measure} measure needs feature categories)")
-        kw["categories"] = r.string_list(d, "categories", path)
-        kw["metric"] = r.string(d, "metric", path, default="network", choices=METRICS)
-    else:
-        for bad in ("categories", "metric", "cutoff", "radius", "k", "decay", "exclude_features_on_plot"):
-            if bad in d:
-                raise r.fail(f"{path}.{bad}", f"not used by the {measure} measure")
-    if measure in ("nearest", "kth_nearest") and "radius" in d:
-        raise r.fail(f"{path}.radius", f"not used by the {measure} measure (use cutoff)")
-    if measure in ("count", "sum"):
-        if "radius" not in d:
-            raise r.fail(f"{path}.radius", f"missing (the {measure} measure counts within a radius)")
-        if "cutoff" in d:
-            raise r.fail(f"{path}.cutoff", f"not used by the {measure} measure (use radius)")
-        kw["radius"] = r.sourced(d, "radius", path, positive=True)
-        if "decay" in d:
-            dp = f"{path}.decay"
-            dt = r.table(d["decay"], dp)
-            r.check_keys(dt, dp, ("kind", "beta", "source"))
-            dkind = r.string(dt, "kind", dp, choices=DECAYS)
-            beta = None
-            if dkind in ("exponential", "gaussian"):
-                beta = r.number(r.required(dt, "beta", dp), f"{dp}.beta", positive=True)
-            elif "beta" in dt:
-                raise r.fail(f"{dp}.beta", f"not used by the {dkind} decay")
-            kw["decay"] = Decay(dkind, beta, r.source(dt, dp))
-    elif "decay" in d:
-        raise r.fail(f"{path}.decay", f"not used by the {measure} measure")
-    if "cutoff" in d:
-        kw["cutoff"] = r.sourced(d, "cutoff", path, positive=True)
-    if measure == "kth_nearest":
-        if "k" not in d:
-            raise r.fail(f"{path}.k", "missing (the kth_nearest measure needs k)")
-        kw["k"] = r.sourced(d, "k", path, positive=True)
-        if kw["k"].value != int(kw["k"].value):
-            raise r.fail(f"{path}.k.value", f"must be a whole number, got {kw['k'].value:g}")
-    elif "k" in d:
-        raise r.fail(f"{path}.k", f"not used by the {measure} measure")
-    if "exclude_features_on_plot" in d:
-        flag = d["exclude_features_on_plot"]
-        if not isinstance(flag, bool):
-            raise r.fail(f"{path}.exclude_features_on_plot", f"must be true or false, got {_show(flag)}")
-        if flag and kw.get("metric") != "euclidean":
-            raise r.fail(f"{path}.exclude_features_on_plot", 'only works with metric = "euclidean"')
-        kw["exclude_features_on_plot"] = flag
-    if measure == "attribute":
-        kw["attribute"] = r.string(d, "attribute", path)
-    elif "attribute" in d:
-        raise r.fail(f"{path}.attribute", f"not used by the {measure} measure")
+    kw: dict[str, Any] = {name: FIELD_PARSERS[name](r, d, path) for name in fields if name in d}
+    if kw.get("exclude_features_on_plot") and kw.get("metric", "network") != "euclidean":
+        raise r.fail(f"{path}.exclude_features_on_plot", 'only works with metric = "euclidean"')
     return Criterion(
         key=key, label=label, measure=measure, weight=weight, transform=transform,
         description=r.string(d, "description", path, default=""), **kw,

@@ -1,0 +1,7 @@
+"""CLI commands, one module each: ``register(subparsers)`` adds the command.
+
+To add a command, write a module with ``register`` and list it in
+:data:`COMMANDS`.
+"""
+
+COMMANDS = ["score", "profiles", "categories", "demo"]
