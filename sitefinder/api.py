@@ -76,6 +76,7 @@ def attach(plots: gpd.GeoDataFrame, table: ScoreTable, data_sources: list[str], 
         "profile": table.profile.name,
         "profile_title": table.profile.title,
         "warnings": list(table.warnings),
+        "exclusions": dict(table.exclusions),
         "data": list(data_sources),
         "attribution": attribution,
     }

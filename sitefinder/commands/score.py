@@ -71,9 +71,7 @@ def run(args: argparse.Namespace) -> int:
     n_ex = int(scored["excluded"].sum())
     if not args.quiet:
         print(f"{n} plots: {n - n_ex} scored, {n_ex} excluded -> {out}")
-        if n_ex:
-            top = scored.loc[scored["excluded"], "exclusion_reason"].value_counts().head(3)
-            for reason, count in top.items():
-                print(f"  {count:>6} excluded: {reason}")
+        for reason, count in list(scored.attrs["sitefinder"]["exclusions"].items())[:5]:
+            print(f"  {count:>6} excluded: {reason}")
     return 0
 

@@ -21,6 +21,35 @@ from .inputs import PlotArrays
 from .measures import Origins, measure
 from .study import Study
 
+class Reasons:
+    """Exclusion reasons per plot, each with a general form for summaries.
+
+    ``add(i, "plot area 169 m² is below the minimum 400 m²", "plot area below the minimum 400 m²")``
+    """
+
+    def __init__(self, n: int) -> None:
+        self.text: list[list[str]] = [[] for _ in range(n)]
+        self.kind: list[list[str]] = [[] for _ in range(n)]
+
+    def add(self, i: int, text: str, kind: str | None = None) -> None:
+        self.text[i].append(text)
+        self.kind[i].append(kind or text)
+
+    def excluded(self) -> np.ndarray:
+        return np.array([bool(t) for t in self.text], dtype=np.bool_)
+
+    def joined(self) -> np.ndarray:
+        return np.array(["; ".join(t) for t in self.text], dtype=object)
+
+    def summary(self) -> dict[str, int]:
+        """How many plots each kind of reason excludes, most common first."""
+        counts: dict[str, int] = {}
+        for kinds in self.kind:
+            for k in set(kinds):
+                counts[k] = counts.get(k, 0) + 1
+        return dict(sorted(counts.items(), key=lambda kv: -kv[1]))
+
+
 @dataclass
 class ScoreTable:
     """Scores and their explanation, one row per plot.
@@ -34,11 +63,14 @@ class ScoreTable:
         walking network was used, "straight-line" when none was given).
     profile : Profile
     warnings : list of str
+    exclusions : dict of str -> int
+        How many plots each kind of exclusion reason applies to.
     """
 
     columns: dict[str, np.ndarray]
     profile: Profile
     warnings: list[str] = field(default_factory=list)
+    exclusions: dict[str, int] = field(default_factory=dict)
 
     @property
     def n(self) -> int:
@@ -112,11 +144,13 @@ def score_arrays(
         reporter.warn("no walking network given: network criteria are measured as straight-line distances")
     origins = Origins(plots, gate)
 
-    reasons: list[list[str]] = [[p] if p else [] for p in plots.problem]
+    reasons = Reasons(n)
+    for i in np.flatnonzero(~usable):
+        reasons.add(i, plots.problem[i], plots.problem[i].split(":")[0])
     if gate is not None:
         far = usable & (gate.edge < 0)
         for i in np.flatnonzero(far):
-            reasons[i].append(f"no walkable way within {max_snap:g} m of the plot")
+            reasons.add(i, f"no walkable way within {max_snap:g} m of the plot")
 
     columns: dict[str, np.ndarray] = {}
     values: dict[str, np.ndarray] = {}
@@ -133,10 +167,10 @@ def score_arrays(
     for crit in profile.criteria:
         if crit.measure in ("plot_area", "attribute"):
             for i in np.flatnonzero(usable & np.isnan(values[crit.key])):
-                reasons[i].append(f"{crit.label}: no value ({crit.measure.replace('_', ' ')} missing)")
+                reasons.add(i, f"{crit.label}: no value ({crit.measure.replace('_', ' ')} missing)")
     _apply_constraints(profile, plots, study, values, reasons, reporter)
 
-    excluded = np.array([bool(r) for r in reasons], dtype=np.bool_)
+    excluded = reasons.excluded()
     score, contribution = weighted_linear(np.where(excluded[:, None], np.nan, scores),
                                           np.array([c.weight.value for c in profile.criteria]), excluded)
     for j, crit in enumerate(profile.criteria):
@@ -146,11 +180,11 @@ def score_arrays(
         columns[f"{crit.key}_score"] = scores[:, j]
         columns[f"{crit.key}_contribution"] = contribution[:, j]
     columns["excluded"] = excluded
-    columns["exclusion_reason"] = np.array(["; ".join(r) for r in reasons], dtype=object)
+    columns["exclusion_reason"] = reasons.joined()
     columns["score"] = score
     columns["rank"] = rank_scores(score)
     columns["distance_mode"] = np.full(n, "network" if gate is not None else "straight-line", dtype=object)
-    return ScoreTable(columns, profile, list(reporter.warnings))
+    return ScoreTable(columns, profile, list(reporter.warnings), reasons.summary())
 
 
 def _check_categories(profile: Profile, study: Study) -> None:
@@ -170,7 +204,7 @@ def _fmt(v: float) -> str:
 
 def _apply_constraints(
     profile: Profile, plots: PlotArrays, study: Study, values: dict[str, np.ndarray],
-    reasons: list[list[str]], reporter: Reporter,
+    reasons: Reasons, reporter: Reporter,
 ) -> None:
     usable = plots.usable
     for k in profile.constraints:
@@ -180,7 +214,8 @@ def _apply_constraints(
                 reporter.warn(f"the minimum plot area ({k.value:g} m²) is not checked: the plots are points")
                 continue
             for i in np.flatnonzero(usable & (area < k.value)):
-                reasons[i].append(f"plot area {_fmt(area[i])} m² is below the minimum {_fmt(k.value)} m²")
+                reasons.add(i, f"plot area {_fmt(area[i])} m² is below the minimum {_fmt(k.value)} m²",
+                            f"plot area below the minimum {_fmt(k.value)} m²")
         elif k.kind == "not_inside":
             polygons, _ = study.feature_polygons(k.categories)
             names = study.feature_names(k.categories)
@@ -191,7 +226,7 @@ def _apply_constraints(
                 if usable[i] and i not in seen:
                     seen.add(i)
                     name = names[g] if names[g] else ""
-                    reasons[i].append(f"inside {labels.lower()}" + (f" ({name})" if name else ""))
+                    reasons.add(i, f"inside {labels.lower()}" + (f" ({name})" if name else ""), f"inside {labels.lower()}")
         else:
             crit = profile.criterion(k.criterion)
             v = values[crit.key]
@@ -201,8 +236,10 @@ def _apply_constraints(
             for i in np.flatnonzero(usable & ~np.isnan(v)):
                 if k.kind == "max_value" and v[i] > k.value:
                     if np.isinf(v[i]) and crit.measure in ("nearest", "kth_nearest"):
-                        reasons[i].append(f"no {what} within {_fmt(k.value)}{unit} ({how})")
+                        reasons.add(i, f"no {what} within {_fmt(k.value)}{unit} ({how})")
                     else:
-                        reasons[i].append(f"{crit.label}: {_fmt(v[i])}{unit} is above the maximum {_fmt(k.value)}{unit}")
+                        reasons.add(i, f"{crit.label}: {_fmt(v[i])}{unit} is above the maximum {_fmt(k.value)}{unit}",
+                                    f"{crit.label} above the maximum {_fmt(k.value)}{unit}")
                 elif k.kind == "min_value" and v[i] < k.value:
-                    reasons[i].append(f"{crit.label}: {_fmt(v[i])}{unit} is below the minimum {_fmt(k.value)}{unit}")
+                    reasons.add(i, f"{crit.label}: {_fmt(v[i])}{unit} is below the minimum {_fmt(k.value)}{unit}",
+                                f"{crit.label} below the minimum {_fmt(k.value)}{unit}")
