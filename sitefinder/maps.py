@@ -89,7 +89,12 @@ def score_map(
                                          colors=NETWORK_COLOUR, linewidths=0.4, zorder=1))
     rings, owner = _rings(geoms)
     if rings:
-        ax.add_collection(PolyCollection(rings, facecolors=colours[owner], edgecolors="none", zorder=2))
+        # Excluded plots first, then large before small, so no plot hides another.
+        ring_area = np.array([0.5 * abs(np.dot(r[:, 0], np.roll(r[:, 1], 1)) - np.dot(r[:, 1], np.roll(r[:, 0], 1)))
+                              for r in rings])
+        order = np.lexsort((-ring_area, ~excluded[owner]))
+        ax.add_collection(PolyCollection([rings[i] for i in order], facecolors=colours[owner[order]],
+                                         edgecolors="none", zorder=2))
     pts, which = _points(geoms)
     if len(pts):
         ax.scatter(pts[:, 0], pts[:, 1], c=colours[which], s=8, zorder=3, linewidths=0)
