@@ -23,13 +23,20 @@ import pandas as pd
 from pyproj import CRS
 
 from .adapters.crs import metric_crs, to_crs
+from .adapters.gtfs import WEIGHT_COLUMN, read_gtfs_feeds
 from .adapters.osm import OsmData, read_osm
+from .adapters.raster import read_dem
+from .adapters.register import group_plots
 from .adapters.vector import features_to_arrays, network_to_arrays, plots_to_arrays, read_layer
 from .errors import InputError
 from .pipeline import FeatureArrays, PlotArrays, ScoreTable, Study, score_arrays
 from .pipeline.scoring import explanation_columns
 from .profiles import Profile, load_profile
 from .progress import Reporter, TqdmReporter
+
+
+# Category of GTFS stations when no other name is given.
+GTFS_CATEGORY = "gtfs_stop"
 
 
 @dataclass
@@ -99,6 +106,12 @@ def load_study(
     oneway_column: str | None = None,
     feature_weights: dict[str, str] | None = None,
     categories: str | Path | None = None,
+    gtfs=None,
+    gtfs_date: str | None = None,
+    gtfs_window: str | None = None,
+    gtfs_route_types: list[int] | None = None,
+    dem: str | Path | None = None,
+    group_by: list[str] | None = None,
     progress: bool = False,
     reporter: Reporter | None = None,
 ) -> StudyArea:
@@ -127,6 +140,23 @@ def load_study(
         Column holding each feature's weight for ``sum`` criteria.
     categories : path, optional
         A custom OSM category table (TOML).
+    gtfs : path, list of paths, or dict of category -> path(s), optional
+        GTFS feeds (zip): their stations become the category ``gtfs_stop``
+        (or the dict's keys), weighted by departures per hour, for
+        ``min_weight`` and ``sum`` criteria. Stations in several feeds add up.
+    gtfs_date : str, optional
+        Service date, e.g. ``"2018-10-16"``; default a representative weekday.
+    gtfs_window : str, optional
+        Time window, default ``"07:00-09:00"``.
+    gtfs_route_types : list of int, optional
+        Keep only trips of these GTFS route types.
+    dem : path, optional
+        A terrain model (GeoTIFF or any raster GDAL reads) for ``slope`` criteria.
+    group_by : list of str, optional
+        Columns identifying a plot in an address list (e.g.
+        ``["gardsnummer", "bruksnummer"]``): one candidate per plot, the
+        address nearest the centroid of its addresses (see
+        :func:`sitefinder.adapters.register.group_plots`).
     progress : bool
         Show progress bars on stderr.
     reporter : Reporter, optional
@@ -136,6 +166,8 @@ def load_study(
     """
     reporter = reporter or (TqdmReporter() if progress else Reporter())
     plots_gdf = read_layer(plots, "plots", layer=layer)
+    if group_by:
+        plots_gdf = group_plots(plots_gdf, list(group_by))
     crs = metric_crs(plots_gdf, "plots")
     with reporter.step("preparing plots", len(plots_gdf)):
         plot_arrays = plots_to_arrays(to_crs(plots_gdf, crs, "plots"))
@@ -169,6 +201,14 @@ def load_study(
                                                       str(src) if not isinstance(src, gpd.GeoDataFrame) else what,
                                                       weight_column=weight_col)
             data_sources.append(f"{what}: {src if not isinstance(src, gpd.GeoDataFrame) else 'GeoDataFrame'}")
+        for name, paths in _gtfs_feeds(gtfs).items():
+            stops = read_gtfs_feeds(paths, gtfs_date, gtfs_window, gtfs_route_types, reporter)
+            meta = stops.attrs["gtfs"]
+            feature_arrays[name] = features_to_arrays(to_crs(stops, crs, f"GTFS {name}"), name.replace("_", " "),
+                                                      meta["feed"], weight_column=WEIGHT_COLUMN)
+            data_sources.append(f"GTFS {name}: {meta['feed']}, departures per hour {meta['window']} on "
+                                f"{meta['service_date']}")
+            attribution.append(f"GTFS timetables {meta['feed']}")
 
     network_arrays = None
     if network is not None:
@@ -179,8 +219,22 @@ def load_study(
         data_sources.append(f"network: {network if not isinstance(network, gpd.GeoDataFrame) else 'GeoDataFrame'}")
     elif osm_data is not None:
         network_arrays = network_to_arrays(to_crs(osm_data.network, crs, "OSM network"), "OpenStreetMap")
-    study = Study(network_arrays, feature_arrays, reporter=reporter)
+    terrain = None
+    if dem is not None:
+        with reporter.step("reading terrain model"):
+            terrain = read_dem(dem, crs, reporter)
+        data_sources.append(f"terrain: {dem}")
+    study = Study(network_arrays, feature_arrays, reporter=reporter, terrain=terrain)
     return StudyArea(plots_gdf, crs, plot_arrays, study, data_sources, "; ".join(attribution))
+
+
+def _gtfs_feeds(gtfs) -> dict[str, list]:
+    """Normalise the ``gtfs`` argument to category -> list of feed paths."""
+    if gtfs is None:
+        return {}
+    if isinstance(gtfs, dict):
+        return {k: (list(v) if isinstance(v, (list, tuple)) else [v]) for k, v in gtfs.items()}
+    return {GTFS_CATEGORY: list(gtfs) if isinstance(gtfs, (list, tuple)) else [gtfs]}
 
 
 def score(plots, profile: str | Path | Profile = "smahus-integrated", *, weights: dict[str, float] | None = None,
