@@ -20,9 +20,12 @@ from pathlib import Path
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+import shapely
 from pyproj import CRS
 
 from .adapters.crs import metric_crs, to_crs
+from .adapters.area import read_area
+from .adapters.geometry import to_ragged
 from .adapters.gtfs import WEIGHT_COLUMN, read_gtfs_feeds
 from .adapters.osm import OsmData, read_osm
 from .adapters.raster import read_dem
@@ -31,12 +34,15 @@ from .adapters.vector import features_to_arrays, network_to_arrays, plots_to_arr
 from .errors import InputError
 from .pipeline import FeatureArrays, PlotArrays, ScoreTable, Study, score_arrays
 from .pipeline.scoring import explanation_columns
+from .pipeline.surface import Surface, score_surface, surface_grid
 from .profiles import Profile, load_profile
 from .progress import Reporter, TqdmReporter
 
 
 # Category of GTFS stations when no other name is given.
 GTFS_CATEGORY = "gtfs_stop"
+# Nodata of surface GeoTIFFs (scores are 0–100 and 0–1).
+SURFACE_NODATA = -9999.0
 
 
 @dataclass
@@ -270,3 +276,85 @@ def score(plots, profile: str | Path | Profile = "smahus-integrated", *, weights
     >>> scored = sitefinder.score("parcels.gpkg", "coworking", osm="town.osm.pbf")  # doctest: +SKIP
     """
     return load_study(plots, **kwargs).score(profile, weights=weights)
+
+
+def surface(area, profile: str | Path | Profile, *, cell: float = 25.0, crs: str | None = None,
+            municipalities: str | Path | None = None, weights: dict[str, float] | None = None,
+            **kwargs) -> tuple[Surface, StudyArea, gpd.GeoDataFrame]:
+    """Score a regular grid of cells over an area (a suitability surface).
+
+    Parameters
+    ----------
+    area : path, str or GeoDataFrame
+        A polygon file, a bounding box ``"xmin,ymin,xmax,ymax"`` (in ``crs``)
+        or a municipality number such as ``"3420"`` (looked up in ``municipalities``).
+    profile : str, Path or Profile
+    cell : float
+        Cell size in metres.
+    crs : str, optional
+        CRS of the surface (and of a bounding box). Default: the area's own
+        CRS when projected in metres, else its UTM zone.
+    municipalities : path, optional
+        Municipality polygons (Kartverket's ``kommuner_2024.geojson``).
+    weights : dict, optional
+        Weight overrides.
+    **kwargs
+        Data, as for :func:`load_study` (``osm=``, ``gtfs=``, ``dem=``, ``features=`` …).
+
+    Returns
+    -------
+    surface : Surface
+        Bands (total score, then criterion scores), grid and cell score table.
+    study : StudyArea
+        The prepared data (its ``crs`` is the surface's CRS).
+    area : GeoDataFrame
+        The area polygon in the surface's CRS.
+
+    Examples
+    --------
+    >>> s, study, area = sitefinder.surface("3420", "coworking", cell=50, osm="elverum.osm.pbf",
+    ...                                     municipalities="kommuner_2024.geojson")  # doctest: +SKIP
+    >>> write_surface("elverum.tif", s, study)  # doctest: +SKIP
+    """
+    area_gdf = read_area(area, crs=crs, municipalities=municipalities)
+    work_crs = CRS.from_user_input(crs) if crs else metric_crs(area_gdf, "area")
+    if not (work_crs.is_projected and work_crs.axis_info[0].unit_name in ("metre", "meter", "m")):
+        raise InputError(f"the surface CRS must be projected in metres, got {work_crs.name}")
+    area_m = to_crs(area_gdf, work_crs, "area")
+    grid = surface_grid(to_ragged(np.asarray(area_m.geometry.values, dtype=object), polygons_only=True), float(cell))
+    x, y = grid.centres()
+    cells = gpd.GeoDataFrame(geometry=shapely.points(x, y), crs=work_crs)
+    study = load_study(cells, **kwargs)
+    result = score_surface(grid, study.study, load_profile(profile), weights, study.study.reporter)
+    return result, study, area_m
+
+
+def write_surface(path: str | Path, result: Surface, study: StudyArea, area: gpd.GeoDataFrame | None = None,
+                  preview: bool = True) -> list[Path]:
+    """Write a surface as a Cloud-Optimised GeoTIFF (and a PNG preview next to it), atomically.
+
+    Returns
+    -------
+    list of Path
+        The files written: the GeoTIFF, then the preview.
+    """
+    from .adapters.raster import write_geotiff
+    from .maps import surface_map
+
+    path = Path(path).expanduser()
+    if path.suffix.lower() not in (".tif", ".tiff"):
+        raise InputError(f"cannot write {path.name}: a surface is a GeoTIFF (.tif)")
+    if not path.parent.is_dir():
+        raise InputError(f"cannot write {path}: folder {path.parent} does not exist")
+    g = result.grid.geometry
+    profile = result.table.profile
+    tags = {"sitefinder_profile": profile.name, "cell_size_m": f"{g.dx:g}",
+            "distance_mode": str(result.table.columns["distance_mode"][0]) if result.table.n else "",
+            "data": " | ".join(study.data_sources), "attribution": study.attribution}
+    written = [write_geotiff(path, np.nan_to_num(result.bands, nan=SURFACE_NODATA), result.names, g, study.crs,
+                             SURFACE_NODATA, tags)]
+    if preview:
+        extent = (g.left, g.left + g.nx * g.dx, g.top - g.ny * g.dy, g.top)
+        written.append(surface_map(result.bands[0], extent, path.with_suffix(".png"), profile.title,
+                                   study.attribution or "sitefinder", outline=area))
+    return written
