@@ -16,11 +16,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import NamedTuple
 
 import geopandas as gpd
 import numpy as np
 import pandas as pd
-import shapely
 from pyproj import CRS
 
 from .adapters.crs import metric_crs, to_crs
@@ -177,7 +177,45 @@ def load_study(
     crs = metric_crs(plots_gdf, "plots")
     with reporter.step("preparing plots", len(plots_gdf)):
         plot_arrays = plots_to_arrays(to_crs(plots_gdf, crs, "plots"))
-    data_sources: list[str] = [f"plots: {plots if not isinstance(plots, gpd.GeoDataFrame) else 'GeoDataFrame'}"]
+    data = prepare_data(crs, osm=osm, place=place, network=network, features=features, oneway_column=oneway_column,
+                        feature_weights=feature_weights, categories=categories, gtfs=gtfs, gtfs_date=gtfs_date,
+                        gtfs_window=gtfs_window, gtfs_route_types=gtfs_route_types, dem=dem, reporter=reporter)
+    sources = [f"plots: {plots if not isinstance(plots, gpd.GeoDataFrame) else 'GeoDataFrame'}", *data.sources]
+    return StudyArea(plots_gdf, crs, plot_arrays, data.study, sources, data.attribution)
+
+
+class StudyData(NamedTuple):
+    """Network, features and terrain prepared in one CRS, and where they came from."""
+
+    study: Study
+    sources: list[str]
+    attribution: str
+
+
+def prepare_data(
+    crs: CRS,
+    *,
+    osm: str | Path | OsmData | None = None,
+    place: str | None = None,
+    network=None,
+    features: dict | None = None,
+    oneway_column: str | None = None,
+    feature_weights: dict[str, str] | None = None,
+    categories: str | Path | None = None,
+    gtfs=None,
+    gtfs_date: str | None = None,
+    gtfs_window: str | None = None,
+    gtfs_route_types: list[int] | None = None,
+    dem: str | Path | None = None,
+    reporter: Reporter | None = None,
+) -> StudyData:
+    """Read the network, feature layers, GTFS feeds and terrain model into a :class:`Study` in ``crs``.
+
+    The data keywords are those of :func:`load_study`; this is its part that
+    does not need plots (a surface's cells are made from arrays).
+    """
+    reporter = reporter or Reporter()
+    data_sources: list[str] = []
     attribution: list[str] = []
 
     osm_data: OsmData | None = None
@@ -231,7 +269,7 @@ def load_study(
             terrain = read_dem(dem, crs, reporter)
         data_sources.append(f"terrain: {dem}")
     study = Study(network_arrays, feature_arrays, reporter=reporter, terrain=terrain)
-    return StudyArea(plots_gdf, crs, plot_arrays, study, data_sources, "; ".join(attribution))
+    return StudyData(study, data_sources, "; ".join(attribution))
 
 
 def _gtfs_feeds(gtfs) -> dict[str, list]:
@@ -278,9 +316,20 @@ def score(plots, profile: str | Path | Profile = "smahus-integrated", *, weights
     return load_study(plots, **kwargs).score(profile, weights=weights)
 
 
+@dataclass
+class SurfaceResult:
+    """A scored surface with what a writer needs: its CRS, area and data provenance."""
+
+    surface: Surface
+    crs: CRS
+    area: gpd.GeoDataFrame
+    data_sources: list[str]
+    attribution: str
+
+
 def surface(area, profile: str | Path | Profile, *, cell: float = 25.0, crs: str | None = None,
             municipalities: str | Path | None = None, weights: dict[str, float] | None = None,
-            **kwargs) -> tuple[Surface, StudyArea, gpd.GeoDataFrame]:
+            progress: bool = False, reporter: Reporter | None = None, **kwargs) -> SurfaceResult:
     """Score a regular grid of cells over an area (a suitability surface).
 
     Parameters
@@ -298,39 +347,40 @@ def surface(area, profile: str | Path | Profile, *, cell: float = 25.0, crs: str
         Municipality polygons (Kartverket's ``kommuner_2024.geojson``).
     weights : dict, optional
         Weight overrides.
+    progress : bool
+        Show progress bars on stderr.
+    reporter : Reporter, optional
     **kwargs
         Data, as for :func:`load_study` (``osm=``, ``gtfs=``, ``dem=``, ``features=`` …).
 
     Returns
     -------
-    surface : Surface
-        Bands (total score, then criterion scores), grid and cell score table.
-    study : StudyArea
-        The prepared data (its ``crs`` is the surface's CRS).
-    area : GeoDataFrame
-        The area polygon in the surface's CRS.
+    SurfaceResult
+        ``surface.bands`` (total score, then criterion scores; ``nan`` where
+        none), ``surface.names``, ``surface.table`` (the cells' score table),
+        the CRS, the area polygon in it, and the data sources.
 
     Examples
     --------
-    >>> s, study, area = sitefinder.surface("3420", "coworking", cell=50, osm="elverum.osm.pbf",
-    ...                                     municipalities="kommuner_2024.geojson")  # doctest: +SKIP
-    >>> write_surface("elverum.tif", s, study)  # doctest: +SKIP
+    >>> result = sitefinder.surface("3420", "coworking", cell=50, crs="EPSG:25833", osm="elverum.osm.pbf",
+    ...                             municipalities="kommuner_2024.geojson")  # doctest: +SKIP
+    >>> sitefinder.write_surface("elverum.tif", result)  # doctest: +SKIP
     """
+    reporter = reporter or (TqdmReporter() if progress else Reporter())
     area_gdf = read_area(area, crs=crs, municipalities=municipalities)
     work_crs = CRS.from_user_input(crs) if crs else metric_crs(area_gdf, "area")
     if not (work_crs.is_projected and work_crs.axis_info[0].unit_name in ("metre", "meter", "m")):
         raise InputError(f"the surface CRS must be projected in metres, got {work_crs.name}")
     area_m = to_crs(area_gdf, work_crs, "area")
-    grid = surface_grid(to_ragged(np.asarray(area_m.geometry.values, dtype=object), polygons_only=True), float(cell))
-    x, y = grid.centres()
-    cells = gpd.GeoDataFrame(geometry=shapely.points(x, y), crs=work_crs)
-    study = load_study(cells, **kwargs)
-    result = score_surface(grid, study.study, load_profile(profile), weights, study.study.reporter)
-    return result, study, area_m
+    with reporter.step("laying out cells"):
+        grid = surface_grid(to_ragged(np.asarray(area_m.geometry.values, dtype=object), polygons_only=True),
+                            float(cell))
+    data = prepare_data(work_crs, reporter=reporter, **kwargs)
+    result = score_surface(grid, data.study, load_profile(profile), weights, reporter)
+    return SurfaceResult(result, work_crs, area_m, data.sources, data.attribution)
 
 
-def write_surface(path: str | Path, result: Surface, study: StudyArea, area: gpd.GeoDataFrame | None = None,
-                  preview: bool = True) -> list[Path]:
+def write_surface(path: str | Path, result: SurfaceResult, preview: bool = True) -> list[Path]:
     """Write a surface as a Cloud-Optimised GeoTIFF (and a PNG preview next to it), atomically.
 
     Returns
@@ -346,15 +396,16 @@ def write_surface(path: str | Path, result: Surface, study: StudyArea, area: gpd
         raise InputError(f"cannot write {path.name}: a surface is a GeoTIFF (.tif)")
     if not path.parent.is_dir():
         raise InputError(f"cannot write {path}: folder {path.parent} does not exist")
-    g = result.grid.geometry
-    profile = result.table.profile
+    s = result.surface
+    g = s.grid.geometry
+    profile = s.table.profile
     tags = {"sitefinder_profile": profile.name, "cell_size_m": f"{g.dx:g}",
-            "distance_mode": str(result.table.columns["distance_mode"][0]) if result.table.n else "",
-            "data": " | ".join(study.data_sources), "attribution": study.attribution}
-    written = [write_geotiff(path, np.nan_to_num(result.bands, nan=SURFACE_NODATA), result.names, g, study.crs,
+            "distance_mode": str(s.table.columns["distance_mode"][0]) if s.table.n else "",
+            "data": " | ".join(result.data_sources), "attribution": result.attribution}
+    written = [write_geotiff(path, np.nan_to_num(s.bands, nan=SURFACE_NODATA), s.names, g, result.crs,
                              SURFACE_NODATA, tags)]
     if preview:
         extent = (g.left, g.left + g.nx * g.dx, g.top - g.ny * g.dy, g.top)
-        written.append(surface_map(result.bands[0], extent, path.with_suffix(".png"), profile.title,
-                                   study.attribution or "sitefinder", outline=area))
+        written.append(surface_map(s.bands[0], extent, path.with_suffix(".png"), profile.title,
+                                   result.attribution or "sitefinder", outline=result.area))
     return written

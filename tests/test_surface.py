@@ -94,16 +94,16 @@ def test_cell_value_equals_the_score_of_a_plot_at_its_centre(written):
 
 def test_municipality_number_area(tmp_path):
     require(MUNICIPALITIES)
-    result, study, area = sitefinder.surface("0301", str(EXAMPLE), cell=1000, crs="EPSG:25833",
-                                             municipalities=MUNICIPALITIES, features={"population": GRID},
-                                             feature_weights={"population": "pop_tot"}, gtfs=NSB)
-    oslo = area.geometry.iloc[0]
-    assert area["name"].iloc[0] == "0301 Oslo"
-    x, y = result.grid.centres()
+    result = sitefinder.surface("0301", str(EXAMPLE), cell=1000, crs="EPSG:25833", municipalities=MUNICIPALITIES,
+                                features={"population": GRID}, feature_weights={"population": "pop_tot"}, gtfs=NSB)
+    oslo = result.area.geometry.iloc[0]
+    assert result.area["name"].iloc[0] == "0301 Oslo" and result.crs.to_epsg() == 25833
+    s = result.surface
+    x, y = s.grid.centres()
     assert shapely.contains_xy(oslo, x, y).all()
-    assert result.table.n == result.grid.n_cells == int(np.isfinite(result.bands[1]).sum())
+    assert s.table.n == s.grid.n_cells == int(np.isfinite(s.bands[1]).sum())
     # Oslo is about 454 km²: one 1 km cell per km², give or take the boundary.
-    assert 400 < result.grid.n_cells < 500
+    assert 400 < s.grid.n_cells < 500
 
 
 @pytest.mark.parametrize("area, extra, message", [

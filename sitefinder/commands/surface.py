@@ -56,14 +56,14 @@ def run(args: argparse.Namespace) -> int:
     municipalities = args.municipalities or _default_municipalities()
     if args.osm is None and args.place is None and args.network is None:
         reporter.warn("no --osm, --place or --network: distances are straight lines")
-    result, study, area = surface(args.area, profile, cell=args.cell, crs=args.crs, municipalities=municipalities,
-                                  reporter=reporter, **study_kwargs(args))
+    result = surface(args.area, profile, cell=args.cell, crs=args.crs, municipalities=municipalities,
+                     reporter=reporter, **study_kwargs(args))
     with reporter.step(f"writing {out.name}"):
-        written = write_surface(out, result, study, area, preview=not args.no_preview)
+        written = write_surface(out, result, preview=not args.no_preview)
     if not args.quiet:
-        table = result.table
+        table = result.surface.table
         n_ex = int(table.columns["excluded"].sum())
-        g = result.grid.geometry
-        print(f"{table.n} cells of {g.dx:g} m ({g.nx} x {g.ny} grid, {study.crs.to_string()}): "
+        g = result.surface.grid.geometry
+        print(f"{table.n} cells of {g.dx:g} m ({g.nx} x {g.ny} grid, {result.crs.to_string()}): "
               f"{table.n - n_ex} scored, {n_ex} excluded -> {', '.join(str(p) for p in written)}")
     return 0
