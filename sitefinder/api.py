@@ -23,8 +23,8 @@ import numpy as np
 import pandas as pd
 from pyproj import CRS
 
-from .adapters.crs import metric_crs, to_crs
 from .adapters.area import read_area
+from .adapters.crs import metric_crs, to_crs
 from .adapters.geometry import to_ragged
 from .adapters.gtfs import WEIGHT_COLUMN, read_gtfs_feeds
 from .adapters.osm import OsmData, read_osm

@@ -312,6 +312,9 @@ def read_gtfs(
     unknown = ~stop_times["stop_id"].isin(stops.index)
     if unknown.all() and len(stop_times):
         raise InputError(f"GTFS feed {path.name}: no stop_times.txt stop_id is in stops.txt")
+    if unknown.any():
+        reporter.warn(f"GTFS feed {path.name}: {int(unknown.sum())} stop_times rows name stops missing from "
+                      "stops.txt and are ignored")
     station = station_of.reindex(stop_times["stop_id"]).to_numpy()
     per_day = pd.Series(station[in_day & ~unknown.to_numpy()]).value_counts()
     per_window = pd.Series(station[in_window & ~unknown.to_numpy()]).value_counts()
