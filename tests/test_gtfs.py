@@ -234,3 +234,42 @@ def test_min_weight_needs_weighted_features(tmp_path):
     stops = gpd.GeoDataFrame(geometry=[shapely.Point(100, 0)], crs="EPSG:25833")
     with pytest.raises(InputError, match="min_weight needs weighted features"):
         sitefinder.score(plots, loads_profile(PROFILE.split("[criteria.departures]")[0]), features={"gtfs_stop": stops})
+
+
+def _tiny_feed(path):
+    """A hand-made feed: one station with two platforms, weekday service via calendar.txt."""
+    files = {
+        "stops.txt": "stop_id,stop_name,stop_lat,stop_lon,location_type,parent_station\n"
+                     "S,Sentrum,60.0,11.0,1,\nP1,Sentrum spor 1,60.0,11.0,0,S\nP2,Sentrum spor 2,60.0,11.0,0,S\n"
+                     "E,Ende,60.1,11.1,0,\n",
+        "trips.txt": "route_id,service_id,trip_id\nR,WK,t1\nR,WK,t2\nR,WK,t3\nR,WE,t4\n",
+        "calendar.txt": "service_id,monday,tuesday,wednesday,thursday,friday,saturday,sunday,start_date,end_date\n"
+                        "WK,1,1,1,1,1,0,0,20240101,20241231\nWE,0,0,0,0,0,1,1,20240101,20241231\n",
+        "stop_times.txt": "trip_id,stop_id,stop_sequence,arrival_time,departure_time,pickup_type\n"
+                          "t1,P1,1,07:10:00,07:10:00,0\nt1,E,2,07:40:00,07:40:00,1\n"
+                          "t2,P2,1,08:59:00,08:59:00,\nt2,E,2,09:30:00,09:30:00,1\n"
+                          "t3,P1,1,24:30:00,24:30:00,0\nt3,E,2,25:00:00,25:00:00,1\n"
+                          "t4,P1,1,07:30:00,07:30:00,0\nt4,E,2,08:00:00,08:00:00,1\n",
+        # Wednesday 2024-05-01 (a public holiday) has no weekday service.
+        "calendar_dates.txt": "service_id,date,exception_type\nWK,20240501,2\n",
+    }
+    with zipfile.ZipFile(path, "w") as z:
+        for name, text in files.items():
+            z.writestr(name, text)
+    return path
+
+
+def test_calendar_txt_exceptions_and_after_midnight_on_a_hand_made_feed(tmp_path):
+    feed = _tiny_feed(tmp_path / "tiny.zip")
+    tue = read_gtfs(feed, date="2024-04-30", window="07:00-09:00").set_index("stop_id")
+    assert tue.loc["S", "departures"] == 2 and tue.loc["S", "departures_per_hour"] == 1.0  # t1 and t2, not t4
+    assert "E" not in tue.index  # trips only set down there: no departure
+    assert tue.loc["S", "departures_day"] == 3  # t1, t2 and Monday's t3 at 00:30
+    holiday = read_gtfs(feed, date="2024-05-01", window="00:00-01:00").set_index("stop_id")
+    assert holiday.loc["S", "departures"] == 1  # Tuesday's t3 at 24:30 runs into the holiday
+    assert holiday.loc["S", "departures_day"] == 1
+    saturday = read_gtfs(feed, date="2024-05-04").set_index("stop_id")
+    assert saturday.loc["S", "departures"] == 1  # t4 at 07:30; Friday's t3 at 00:30 is outside the window
+    assert saturday.loc["S", "departures_day"] == 2
+    # The representative weekday: every weekday runs 3 trips except the holiday; the first is Monday 2024-01-01.
+    assert read_gtfs(feed).attrs["gtfs"]["service_date"] == "2024-01-01"

@@ -125,3 +125,19 @@ def test_surface_output_must_be_a_geotiff(tmp_path):
     with pytest.raises(InputError, match="GeoTIFF"):
         main(["--debug", "surface", "--area", "0,0,100,100", "--crs", "EPSG:25833", "-p", str(EXAMPLE),
               "-o", str(tmp_path / "out.gpkg")])
+
+
+def test_network_surface_cells_equal_network_scored_plots(oslo_osm):
+    # 1 × 1 km around Oslo S, 100 m cells, walking distances on the OSM network.
+    bbox = "597000,6642000,598000,6643000"  # EPSG:32632 (the UTM zone of the OSM extract)
+    result = sitefinder.surface(bbox, "coworking", cell=100, crs="EPSG:32632", osm=oslo_osm)
+    s = result.surface
+    assert s.grid.n_cells == 100
+    assert (s.table.columns["distance_mode"] == "network").all()
+    x, y = s.grid.centres()
+    plots = gpd.GeoDataFrame(geometry=shapely.points(x, y), crs="EPSG:32632")
+    scored = sitefinder.score(plots, "coworking", osm=oslo_osm)
+    ok = ~scored["excluded"].to_numpy()
+    assert ok.sum() > 50
+    assert np.array_equal(np.isnan(s.bands[0][s.grid.row, s.grid.col]), ~ok)
+    assert np.allclose(s.bands[0][s.grid.row, s.grid.col][ok], scored["score"].to_numpy()[ok], atol=1e-4)

@@ -188,3 +188,18 @@ def test_slope_of_a_plane_in_both_units():
     assert slope(z, 10, 10, "percent")[2, 2] == pytest.approx(100 * rise)
     assert slope(z, 10, 10, "degrees")[2, 2] == pytest.approx(math.degrees(math.atan(rise)))
     assert np.isnan(slope(z, 10, 10)[0]).all() and np.isnan(slope(z, 10, 10)[:, -1]).all()
+
+
+def test_plots_in_another_crs_get_a_reprojected_dem_with_a_warning():
+    from pyproj import Transformer
+
+    z, t, _ = _raw()
+    row, col = 120, 60  # a smooth hillside: 18–26° around it
+    x, y = _centre(t, row, col)
+    lon, lat = Transformer.from_crs("EPSG:25833", "EPSG:4326", always_xy=True).transform(x, y)
+    plots = gpd.GeoDataFrame(geometry=[shapely.Point(lon, lat)], crs="EPSG:4326")
+    area = sitefinder.load_study(plots, dem=DTM)
+    scored = area.score(loads_profile(PROFILE))
+    assert any("reprojected" in w for w in area.study.reporter.warnings)
+    # Bilinear resampling into UTM 31/32 smooths the terrain a little; the slope stays close.
+    assert scored.loc[0, "mean_slope_value"] == pytest.approx(_hand_slope(z, row, col)[0], abs=4.0)
