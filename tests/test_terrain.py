@@ -203,3 +203,21 @@ def test_plots_in_another_crs_get_a_reprojected_dem_with_a_warning():
     assert any("reprojected" in w for w in area.study.reporter.warnings)
     # Bilinear resampling into UTM 31/32 smooths the terrain a little; the slope stays close.
     assert scored.loc[0, "mean_slope_value"] == pytest.approx(_hand_slope(z, row, col)[0], abs=4.0)
+
+
+def test_south_up_dem_reads_like_the_north_up_original(tmp_path):
+    from affine import Affine
+    from pyproj import CRS
+
+    from sitefinder.adapters.raster import read_dem
+
+    with rasterio.open(require(DTM)) as src:
+        z, t, profile = src.read(1), src.transform, src.profile.copy()
+    profile.update(transform=Affine(t.a, 0, t.c, 0, -t.e, t.f + t.e * z.shape[0]))  # row 0 in the south
+    flipped = tmp_path / "south_up.tif"
+    with rasterio.open(flipped, "w", **profile) as dst:
+        dst.write(z[::-1], 1)
+    a, b = read_dem(DTM, CRS.from_epsg(25833)), read_dem(flipped, CRS.from_epsg(25833))
+    assert a.grid == b.grid
+    assert np.array_equal(np.isnan(a.values), np.isnan(b.values))
+    assert np.array_equal(a.values[~np.isnan(a.values)], b.values[~np.isnan(b.values)])

@@ -58,11 +58,11 @@ def read_dem(path: str | Path, crs: CRS, reporter: Reporter | None = None) -> Ra
                 reporter.warn(f"terrain model {path.name} reprojected from {dem_crs.name} to {crs.name} (bilinear)")
     except RasterioError as exc:
         raise InputError(f"terrain model {path.name}: cannot read it: {str(exc).splitlines()[0]}") from None
-    if transform.e > 0:  # south-up grid: flip to north-up
+    top, dy = float(transform.f), float(-transform.e)
+    if dy < 0:  # south-up grid (row 0 in the south): flip to north-up
         z = z[::-1]
-        transform = transform * transform.translation(0, z.shape[0]) * transform.scale(1, -1)
-    grid = GridGeometry(float(transform.c), float(transform.f), float(transform.a), float(-transform.e),
-                        int(z.shape[1]), int(z.shape[0]))
+        top, dy = top - dy * z.shape[0], -dy
+    grid = GridGeometry(float(transform.c), top, float(transform.a), dy, int(z.shape[1]), int(z.shape[0]))
     return RasterArrays(z, grid, origin=path.name)
 
 
@@ -95,14 +95,14 @@ def write_geotiff(path: str | Path, bands: np.ndarray, descriptions: list[str], 
     tags : dict, optional
         Dataset metadata (profile, attribution …).
     """
+    from affine import Affine
     from rasterio.io import MemoryFile
     from rasterio.shutil import copy as rio_copy
-    from rasterio.transform import from_origin
 
     path = Path(path)
     n_bands, ny, nx = bands.shape
     profile = dict(driver="GTiff", width=nx, height=ny, count=n_bands, dtype="float32", nodata=nodata,
-                   crs=crs.to_wkt(), transform=from_origin(grid.left, grid.top, grid.dx, grid.dy))
+                   crs=crs.to_wkt(), transform=Affine(grid.dx, 0.0, grid.left, 0.0, -grid.dy, grid.top))
     with MemoryFile() as mem:
         with mem.open(**profile) as dst:
             dst.write(bands.astype(np.float32))
