@@ -15,11 +15,12 @@ __version__ = "0.1.0"
 from .errors import InputError, ProfileError, SitefinderError
 from .profiles import list_profiles, load_profile, profile_text
 
-_LAZY = {"score": "api", "load_study": "api", "StudyArea": "api", "read_osm": "adapters.osm"}
+_LAZY = {"score": "api", "load_study": "api", "StudyArea": "api", "read_osm": "adapters.osm",
+         "surface": "api", "write_surface": "api", "read_gtfs": "adapters.gtfs"}
 
 __all__ = [
     "InputError", "ProfileError", "SitefinderError", "StudyArea", "__version__", "list_profiles",
-    "load_profile", "load_study", "profile_text", "read_osm", "score",
+    "load_profile", "load_study", "profile_text", "read_gtfs", "read_osm", "score", "surface", "write_surface",
 ]
 
 

@@ -16,20 +16,33 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import NamedTuple
 
 import geopandas as gpd
 import numpy as np
 import pandas as pd
 from pyproj import CRS
 
+from .adapters.area import read_area
 from .adapters.crs import metric_crs, to_crs
+from .adapters.geometry import to_ragged
+from .adapters.gtfs import WEIGHT_COLUMN, read_gtfs_feeds
 from .adapters.osm import OsmData, read_osm
+from .adapters.raster import read_dem
+from .adapters.register import group_plots
 from .adapters.vector import features_to_arrays, network_to_arrays, plots_to_arrays, read_layer
 from .errors import InputError
 from .pipeline import FeatureArrays, PlotArrays, ScoreTable, Study, score_arrays
 from .pipeline.scoring import explanation_columns
+from .pipeline.surface import Surface, score_surface, surface_grid
 from .profiles import Profile, load_profile
 from .progress import Reporter, TqdmReporter
+
+
+# Category of GTFS stations when no other name is given.
+GTFS_CATEGORY = "gtfs_stop"
+# Nodata of surface GeoTIFFs (scores are 0–100 and 0–1).
+SURFACE_NODATA = -9999.0
 
 
 @dataclass
@@ -100,6 +113,12 @@ def load_study(
     oneway_column: str | None = None,
     feature_weights: dict[str, str] | None = None,
     categories: str | Path | None = None,
+    gtfs=None,
+    gtfs_date: str | None = None,
+    gtfs_window: str | None = None,
+    gtfs_route_types: list[int] | None = None,
+    dem: str | Path | None = None,
+    group_by: list[str] | None = None,
     progress: bool = False,
     reporter: Reporter | None = None,
 ) -> StudyArea:
@@ -128,6 +147,23 @@ def load_study(
         Column holding each feature's weight for ``sum`` criteria.
     categories : path, optional
         A custom OSM category table (TOML).
+    gtfs : path, list of paths, or dict of category -> path(s), optional
+        GTFS feeds (zip): their stations become the category ``gtfs_stop``
+        (or the dict's keys), weighted by departures per hour, for
+        ``min_weight`` and ``sum`` criteria. Stations in several feeds add up.
+    gtfs_date : str, optional
+        Service date, e.g. ``"2018-10-16"``; default a representative weekday.
+    gtfs_window : str, optional
+        Time window, default ``"07:00-09:00"``.
+    gtfs_route_types : list of int, optional
+        Keep only trips of these GTFS route types.
+    dem : path, optional
+        A terrain model (GeoTIFF or any raster GDAL reads) for ``slope`` criteria.
+    group_by : list of str, optional
+        Columns identifying a plot in an address list (e.g.
+        ``["gardsnummer", "bruksnummer"]``): one candidate per plot, the
+        address nearest the centroid of its addresses (see
+        :func:`sitefinder.adapters.register.group_plots`).
     progress : bool
         Show progress bars on stderr.
     reporter : Reporter, optional
@@ -137,10 +173,50 @@ def load_study(
     """
     reporter = reporter or (TqdmReporter() if progress else Reporter())
     plots_gdf = read_layer(plots, "plots", layer=layer)
+    if group_by:
+        plots_gdf = group_plots(plots_gdf, list(group_by))
     crs = metric_crs(plots_gdf, "plots")
     with reporter.step("preparing plots", len(plots_gdf)):
         plot_arrays = plots_to_arrays(to_crs(plots_gdf, crs, "plots"))
-    data_sources: list[str] = [f"plots: {plots if not isinstance(plots, gpd.GeoDataFrame) else 'GeoDataFrame'}"]
+    data = prepare_data(crs, osm=osm, place=place, network=network, features=features, oneway_column=oneway_column,
+                        feature_weights=feature_weights, categories=categories, gtfs=gtfs, gtfs_date=gtfs_date,
+                        gtfs_window=gtfs_window, gtfs_route_types=gtfs_route_types, dem=dem, reporter=reporter)
+    sources = [f"plots: {plots if not isinstance(plots, gpd.GeoDataFrame) else 'GeoDataFrame'}", *data.sources]
+    return StudyArea(plots_gdf, crs, plot_arrays, data.study, sources, data.attribution)
+
+
+class StudyData(NamedTuple):
+    """Network, features and terrain prepared in one CRS, and where they came from."""
+
+    study: Study
+    sources: list[str]
+    attribution: str
+
+
+def prepare_data(
+    crs: CRS,
+    *,
+    osm: str | Path | OsmData | None = None,
+    place: str | None = None,
+    network=None,
+    features: dict | None = None,
+    oneway_column: str | None = None,
+    feature_weights: dict[str, str] | None = None,
+    categories: str | Path | None = None,
+    gtfs=None,
+    gtfs_date: str | None = None,
+    gtfs_window: str | None = None,
+    gtfs_route_types: list[int] | None = None,
+    dem: str | Path | None = None,
+    reporter: Reporter | None = None,
+) -> StudyData:
+    """Read the network, feature layers, GTFS feeds and terrain model into a :class:`Study` in ``crs``.
+
+    The data keywords are those of :func:`load_study`; this is its part that
+    does not need plots (a surface's cells are made from arrays).
+    """
+    reporter = reporter or Reporter()
+    data_sources: list[str] = []
     attribution: list[str] = []
 
     osm_data: OsmData | None = None
@@ -170,6 +246,14 @@ def load_study(
                                                       str(src) if not isinstance(src, gpd.GeoDataFrame) else what,
                                                       weight_column=weight_col)
             data_sources.append(f"{what}: {src if not isinstance(src, gpd.GeoDataFrame) else 'GeoDataFrame'}")
+        for name, paths in _gtfs_feeds(gtfs).items():
+            stops = read_gtfs_feeds(paths, gtfs_date, gtfs_window, gtfs_route_types, reporter)
+            meta = stops.attrs["gtfs"]
+            feature_arrays[name] = features_to_arrays(to_crs(stops, crs, f"GTFS {name}"), name.replace("_", " "),
+                                                      meta["feed"], weight_column=WEIGHT_COLUMN)
+            data_sources.append(f"GTFS {name}: {meta['feed']}, departures per hour {meta['window']} on "
+                                f"{meta['service_date']}")
+            attribution.append(f"GTFS timetables {meta['feed']}")
 
     network_arrays = None
     if network is not None:
@@ -180,8 +264,22 @@ def load_study(
         data_sources.append(f"network: {network if not isinstance(network, gpd.GeoDataFrame) else 'GeoDataFrame'}")
     elif osm_data is not None:
         network_arrays = network_to_arrays(to_crs(osm_data.network, crs, "OSM network"), "OpenStreetMap")
-    study = Study(network_arrays, feature_arrays, reporter=reporter)
-    return StudyArea(plots_gdf, crs, plot_arrays, study, data_sources, "; ".join(attribution))
+    terrain = None
+    if dem is not None:
+        with reporter.step("reading terrain model"):
+            terrain = read_dem(dem, crs, reporter)
+        data_sources.append(f"terrain: {dem}")
+    study = Study(network_arrays, feature_arrays, reporter=reporter, terrain=terrain)
+    return StudyData(study, data_sources, "; ".join(attribution))
+
+
+def _gtfs_feeds(gtfs) -> dict[str, list]:
+    """Normalise the ``gtfs`` argument to category -> list of feed paths."""
+    if gtfs is None:
+        return {}
+    if isinstance(gtfs, dict):
+        return {k: (list(v) if isinstance(v, (list, tuple)) else [v]) for k, v in gtfs.items()}
+    return {GTFS_CATEGORY: list(gtfs) if isinstance(gtfs, (list, tuple)) else [gtfs]}
 
 
 def score(plots, profile: str | Path | Profile = "smahus-integrated", *, weights: dict[str, float] | None = None,
@@ -217,3 +315,98 @@ def score(plots, profile: str | Path | Profile = "smahus-integrated", *, weights
     >>> scored = sitefinder.score("parcels.gpkg", "coworking", osm="town.osm.pbf")  # doctest: +SKIP
     """
     return load_study(plots, **kwargs).score(profile, weights=weights)
+
+
+@dataclass
+class SurfaceResult:
+    """A scored surface with what a writer needs: its CRS, area and data provenance."""
+
+    surface: Surface
+    crs: CRS
+    area: gpd.GeoDataFrame
+    data_sources: list[str]
+    attribution: str
+
+
+def surface(area, profile: str | Path | Profile, *, cell: float = 25.0, crs: str | None = None,
+            municipalities: str | Path | None = None, weights: dict[str, float] | None = None,
+            progress: bool = False, reporter: Reporter | None = None, **kwargs) -> SurfaceResult:
+    """Score a regular grid of cells over an area (a suitability surface).
+
+    Parameters
+    ----------
+    area : path, str or GeoDataFrame
+        A polygon file, a bounding box ``"xmin,ymin,xmax,ymax"`` (in ``crs``)
+        or a municipality number such as ``"3420"`` (looked up in ``municipalities``).
+    profile : str, Path or Profile
+    cell : float
+        Cell size in metres.
+    crs : str, optional
+        CRS of the surface (and of a bounding box). Default: the area's own
+        CRS when projected in metres, else its UTM zone.
+    municipalities : path, optional
+        Municipality polygons (Kartverket's ``kommuner_2024.geojson``).
+    weights : dict, optional
+        Weight overrides.
+    progress : bool
+        Show progress bars on stderr.
+    reporter : Reporter, optional
+    **kwargs
+        Data, as for :func:`load_study` (``osm=``, ``gtfs=``, ``dem=``, ``features=`` …).
+
+    Returns
+    -------
+    SurfaceResult
+        ``surface.bands`` (total score, then criterion scores; ``nan`` where
+        none), ``surface.names``, ``surface.table`` (the cells' score table),
+        the CRS, the area polygon in it, and the data sources.
+
+    Examples
+    --------
+    >>> result = sitefinder.surface("3420", "coworking", cell=50, crs="EPSG:25833", osm="elverum.osm.pbf",
+    ...                             municipalities="kommuner_2024.geojson")  # doctest: +SKIP
+    >>> sitefinder.write_surface("elverum.tif", result)  # doctest: +SKIP
+    """
+    reporter = reporter or (TqdmReporter() if progress else Reporter())
+    area_gdf = read_area(area, crs=crs, municipalities=municipalities)
+    work_crs = CRS.from_user_input(crs) if crs else metric_crs(area_gdf, "area")
+    if not (work_crs.is_projected and work_crs.axis_info[0].unit_name in ("metre", "meter", "m")):
+        raise InputError(f"the surface CRS must be projected in metres, got {work_crs.name}")
+    area_m = to_crs(area_gdf, work_crs, "area")
+    with reporter.step("laying out cells"):
+        grid = surface_grid(to_ragged(np.asarray(area_m.geometry.values, dtype=object), polygons_only=True),
+                            float(cell))
+    data = prepare_data(work_crs, reporter=reporter, **kwargs)
+    result = score_surface(grid, data.study, load_profile(profile), weights, reporter)
+    return SurfaceResult(result, work_crs, area_m, data.sources, data.attribution)
+
+
+def write_surface(path: str | Path, result: SurfaceResult, preview: bool = True) -> list[Path]:
+    """Write a surface as a Cloud-Optimised GeoTIFF (and a PNG preview next to it), atomically.
+
+    Returns
+    -------
+    list of Path
+        The files written: the GeoTIFF, then the preview.
+    """
+    from .adapters.raster import write_geotiff
+    from .maps import surface_map
+
+    path = Path(path).expanduser()
+    if path.suffix.lower() not in (".tif", ".tiff"):
+        raise InputError(f"cannot write {path.name}: a surface is a GeoTIFF (.tif)")
+    if not path.parent.is_dir():
+        raise InputError(f"cannot write {path}: folder {path.parent} does not exist")
+    s = result.surface
+    g = s.grid.geometry
+    profile = s.table.profile
+    tags = {"sitefinder_profile": profile.name, "cell_size_m": f"{g.dx:g}",
+            "distance_mode": str(s.table.columns["distance_mode"][0]) if s.table.n else "",
+            "data": " | ".join(result.data_sources), "attribution": result.attribution}
+    written = [write_geotiff(path, np.nan_to_num(s.bands, nan=SURFACE_NODATA), s.names, g, result.crs,
+                             SURFACE_NODATA, tags)]
+    if preview:
+        extent = (g.left, g.left + g.nx * g.dx, g.top - g.ny * g.dy, g.top)
+        written.append(surface_map(s.bands[0], extent, path.with_suffix(".png"), profile.title,
+                                   result.attribution or "sitefinder", outline=result.area))
+    return written

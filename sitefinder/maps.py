@@ -123,3 +123,45 @@ def score_map(
         fig.savefig(tmp, dpi=dpi, format="png")
     plt.close(fig)
     return path
+
+
+def surface_map(score: np.ndarray, extent: tuple[float, float, float, float], path: str | Path, title: str,
+                attribution: str, outline: gpd.GeoDataFrame | None = None, dpi: int = 110) -> Path:
+    """Preview PNG of a suitability surface: the total score, excluded and outside cells transparent.
+
+    Parameters
+    ----------
+    score : ndarray, shape (ny, nx)
+        Total score 0–100, north-up; ``nan`` where there is none.
+    extent : (left, right, bottom, top)
+        Where the grid lies, in the CRS of ``outline``.
+    path : path
+        PNG file to write (atomically).
+    outline : GeoDataFrame, optional
+        The area's boundary, drawn on top.
+    """
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots(figsize=(9, 9))
+    image = ax.imshow(np.ma.masked_invalid(score), extent=extent, origin="upper", cmap="viridis", vmin=0, vmax=100,
+                      interpolation="nearest")
+    if outline is not None and len(outline):
+        ax.add_collection(matplotlib.collections.LineCollection(
+            _lines(shapely.boundary(np.asarray(outline.geometry.values))), colors="#333333", linewidths=0.8))
+    fig.colorbar(image, ax=ax, shrink=0.6, label="score (0–100)")
+    ax.set_xlim(extent[0], extent[1])
+    ax.set_ylim(extent[2], extent[3])
+    ax.set_aspect("equal")
+    ax.set_axis_off()
+    n_scored = int(np.isfinite(score).sum())
+    ax.set_title(f"{title}\n{n_scored} cells scored; excluded cells and cells outside the area are blank", fontsize=11)
+    fig.text(0.01, 0.01, attribution, fontsize=7, color="#444444", ha="left", va="bottom")
+    fig.tight_layout()
+    path = Path(path)
+    with atomic_path(path) as tmp:
+        fig.savefig(tmp, dpi=dpi, format="png")
+    plt.close(fig)
+    return path

@@ -17,7 +17,7 @@ import shapely
 from ..core.noding import node_lines
 from ..errors import InputError
 from ..pipeline.inputs import FeatureArrays, NetworkArrays, PlotArrays
-from .crs import require_crs, to_crs
+from .crs import require_crs, to_crs, with_epsg
 from .geometry import LINE_TYPES, POINT_TYPES, POLYGON_TYPES, to_ragged
 
 LayerLike = "str | Path | gpd.GeoDataFrame"
@@ -70,7 +70,11 @@ def read_layer(source, what: str, layer: str | None = None) -> gpd.GeoDataFrame:
             raise InputError(f"{what}: {path} has no geometry column")
     if len(gdf) == 0:
         raise InputError(f"{name} is empty (no rows)")
-    require_crs(gdf, name)
+    crs = require_crs(gdf, name)
+    if crs.to_epsg() is None:  # e.g. an ESRI-style WKT: use its EPSG equivalent when there is one
+        named = with_epsg(crs)
+        if named.to_epsg() is not None:
+            gdf = gdf.set_crs(named, allow_override=True)
     return gdf
 
 

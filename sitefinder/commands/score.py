@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import argparse
+import sys
 from pathlib import Path
 
 from ..errors import SitefinderError
-from ._args import pairs, weight_overrides
+from ._args import add_data_arguments, study_kwargs, weight_overrides
 
 
 def register(sub) -> None:
@@ -17,22 +18,17 @@ def register(sub) -> None:
     s.add_argument("--profile", "-p", required=True, help="built-in profile name or a .toml file")
     s.add_argument("--output", "-o", required=True, help="output file; format from the extension "
                                                           "(.gpkg, .parquet, .csv, .geojson, .fgb)")
-    src = s.add_argument_group("data")
-    src.add_argument("--osm", help="local OpenStreetMap file (.osm.pbf or .osm): walking network and features")
-    src.add_argument("--place", help="download OSM data for a place name with osmnx (needs internet)")
-    src.add_argument("--network", help="line layer to use as the walking network (replaces the OSM network)")
-    src.add_argument("--oneway-column", help="column of --network marking one-way lines (true/1/yes)")
-    src.add_argument("--features", action="append", metavar="CATEGORY=FILE",
-                     help="feature layer for a category (repeatable); replaces or adds to the OSM category")
-    src.add_argument("--feature-weight", action="append", metavar="CATEGORY=COLUMN",
-                     help="column holding each feature's weight for 'sum' criteria (repeatable)")
-    src.add_argument("--categories", help="custom OSM category table (TOML)")
+    add_data_arguments(s)
+    src = s.add_argument_group("plots")
     src.add_argument("--layer", help="layer name when PLOTS is a multi-layer file")
     csv = s.add_argument_group("CSV plots")
     csv.add_argument("--x", help="CSV column with x / easting")
     csv.add_argument("--y", help="CSV column with y / northing")
     csv.add_argument("--crs", help="CRS of the CSV coordinates, e.g. EPSG:25833")
     csv.add_argument("--sep", help="CSV separator (default: detected)")
+    s.add_argument("--group-by", metavar="COL,COL",
+                   help="one candidate per plot of an address list, e.g. gardsnummer,bruksnummer: the address "
+                        "nearest the centroid of the plot's addresses (column address_count says how many)")
     s.add_argument("--weight", "-w", action="append", metavar="KEY=VALUE", help="override a criterion weight")
     s.add_argument("--quiet", "-q", action="store_true", help="no progress bars or summary")
     s.set_defaults(func=run)
@@ -49,8 +45,6 @@ def run(args: argparse.Namespace) -> int:
     profile = load_profile(args.profile)
     weights = weight_overrides(args.weight)
     profile = profile.with_weights(weights)
-    features = pairs(args.features, "--features", "bus_stop=stops.gpkg")
-    feature_weights = pairs(args.feature_weight, "--feature-weight", "rail_station=departures")
     reporter = Reporter() if args.quiet else TqdmReporter()
     plots = args.plots
     if Path(plots).suffix.lower() in (".csv", ".txt"):
@@ -59,11 +53,11 @@ def run(args: argparse.Namespace) -> int:
         plots = read_csv_points(plots, args.x, args.y, args.crs, sep=args.sep)
     if args.osm is None and args.place is None and args.network is None:
         reporter.warn("no --osm, --place or --network: distances are straight lines")
-    area = load_study(
-        plots, osm=args.osm, place=args.place, network=args.network, features=features, layer=args.layer,
-        oneway_column=args.oneway_column, feature_weights=feature_weights, categories=args.categories,
-        reporter=reporter,
-    )
+    group_by = [c.strip() for c in args.group_by.split(",") if c.strip()] if args.group_by else None
+    area = load_study(plots, layer=args.layer, group_by=group_by, reporter=reporter, **study_kwargs(args))
+    for line in area.data_sources:
+        if line.startswith("GTFS") and not args.quiet:
+            print(line, file=sys.stderr)
     scored = area.score(profile)
     with reporter.step(f"writing {out.name}"):
         write_result(scored, out, layer=profile.name)

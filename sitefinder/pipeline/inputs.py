@@ -8,6 +8,7 @@ import numpy as np
 
 from ..core.geometry import Ragged
 from ..core.noding import Edges
+from ..core.terrain import GridGeometry
 
 
 @dataclass
@@ -103,3 +104,33 @@ class NetworkArrays:
     @property
     def n_edges(self) -> int:
         return int(self.edges.edge_u.shape[0])
+
+
+@dataclass
+class RasterArrays:
+    """A north-up grid in the working CRS, e.g. a terrain model (DEM).
+
+    Attributes
+    ----------
+    values : ndarray of float64, shape (ny, nx)
+        Cell values (elevation in metres for a DEM); ``nan`` for nodata.
+    grid : GridGeometry
+        Outer corner of cell (0, 0) and cell sizes.
+    origin : str
+        Where the grid came from (for messages).
+    """
+
+    values: np.ndarray
+    grid: GridGeometry
+    origin: str = ""
+
+    def __post_init__(self) -> None:
+        if self.values.shape != (self.grid.ny, self.grid.nx):
+            raise ValueError(f"RasterArrays.values has shape {self.values.shape}, the grid says "
+                             f"{(self.grid.ny, self.grid.nx)}")
+
+    @property
+    def bounds(self) -> tuple[float, float, float, float]:
+        """(xmin, ymin, xmax, ymax) of the grid."""
+        g = self.grid
+        return g.left, g.top - g.ny * g.dy, g.left + g.nx * g.dx, g.top

@@ -11,18 +11,21 @@ Conventions for the returned arrays (one value per plot):
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import NamedTuple
 
 import numba
 import numpy as np
 
 from ..core.access import group_by_edge, kth_at_origins, nearest_at_origins
+from ..core.areal import area_weighted_sum
 from ..core.euclidean import Exclusions, euclidean_kth, euclidean_nearest, euclidean_reach, make_exclusions
 from ..core.geometry import points_in_polygons
 from ..core.paths import (
     DECAY_EXPONENTIAL, DECAY_GAUSSIAN, DECAY_LINEAR, DECAY_NONE, reach_from_features, reach_from_origins, work_blocks,
 )
 from ..core.snap import Snapped
+from ..core.terrain import plot_statistics
 from ..errors import InputError
 from ..profiles.schema import Criterion
 from .inputs import PlotArrays
@@ -45,6 +48,13 @@ def measure(criterion: Criterion, origins: Origins, study: Study, max_snap: floa
         return origins.plots.area.copy()
     if m == "attribute":
         return _attribute(criterion, origins.plots)
+    if m == "slope":
+        return _slope(criterion, origins.plots, study)
+    if criterion.min_weight is not None:
+        criterion = replace(criterion, categories=study.with_min_weight(criterion.categories,
+                                                                         criterion.min_weight.value))
+    if m == "area_weighted_sum":
+        return _area_weighted(criterion, origins.plots, study)
     use_network = criterion.metric == "network" and study.has_network and origins.gate is not None
     fn = {
         ("nearest", True): _nearest_network, ("nearest", False): _nearest_euclidean,
@@ -195,3 +205,45 @@ def _reach_euclidean(criterion, origins, study, max_snap):
         weight, kind, beta, _exclusions(criterion, plots, study),
     )
     return _result(criterion, count, total)
+
+
+def _slope(criterion: Criterion, plots: PlotArrays, study: Study) -> np.ndarray:
+    """Mean or maximum terrain slope over each plot; ``nan`` where the DEM does not cover it.
+
+    Raises
+    ------
+    InputError
+        When the terrain model covers none of the plots (wrong tile or CRS).
+    """
+    slopes = study.slope(criterion.slope_unit)
+    terrain = study.terrain
+    mean, peak, _, outside = plot_statistics(slopes, terrain.grid, plots.rep_x, plots.rep_y, plots.polygons)
+    usable = plots.usable
+    if usable.any() and outside[usable].all():
+        x0, y0, x1, y1 = terrain.bounds
+        px, py = plots.rep_x[usable], plots.rep_y[usable]
+        raise InputError(
+            f"the terrain model {terrain.origin} covers none of the plots: it spans x {x0:.0f}–{x1:.0f}, "
+            f"y {y0:.0f}–{y1:.0f}, the plots x {px.min():.0f}–{px.max():.0f}, y {py.min():.0f}–{py.max():.0f} "
+            "(same CRS); give the DEM tile of the plots' area"
+        )
+    return (mean if criterion.statistic == "mean" else peak).copy()
+
+
+def _area_weighted(criterion: Criterion, plots: PlotArrays, study: Study) -> np.ndarray:
+    """Σ feature weight × share of the feature's area within ``radius`` of the plot's point."""
+    polygons, _ = study.feature_polygons(criterion.categories)
+    weight = study.feature_weights(criterion.categories)
+    has_rings = np.diff(polygons.geom_ptr) > 0
+    what = "/".join(criterion.categories)
+    if not has_rings.any():
+        raise InputError(f"criterion {criterion.key!r} sums areas, but the {what} features have no polygons "
+                         "(give polygons, e.g. SSB's 250 m grid cells)")
+    if not has_rings.all():
+        study.reporter.warn(f"{int((~has_rings).sum())} of {has_rings.size} {what} features are not polygons and "
+                            f"are ignored by criterion {criterion.key!r}")
+    total, touched = area_weighted_sum(plots.rep_x, plots.rep_y, float(criterion.radius.value), polygons, weight)
+    if plots.usable.any() and not touched[plots.usable].any():
+        study.reporter.warn(f"no {what} polygon lies within {criterion.radius.value:g} m of any plot "
+                            f"(criterion {criterion.key!r}): do the layers cover the same area?")
+    return total

@@ -165,9 +165,10 @@ def score_arrays(
             reporter.advance()
 
     for crit in profile.criteria:
-        if crit.measure in ("plot_area", "attribute"):
+        why = _MISSING_VALUE.get(crit.measure)
+        if why:
             for i in np.flatnonzero(usable & np.isnan(values[crit.key])):
-                reasons.add(i, f"{crit.label}: no value ({crit.measure.replace('_', ' ')} missing)")
+                reasons.add(i, f"{crit.label}: {why}")
     _apply_constraints(profile, plots, study, values, reasons, reporter)
 
     excluded = reasons.excluded()
@@ -185,6 +186,14 @@ def score_arrays(
     columns["rank"] = rank_scores(score)
     columns["distance_mode"] = np.full(n, "network" if gate is not None else "straight-line", dtype=object)
     return ScoreTable(columns, profile, list(reporter.warnings), reasons.summary())
+
+
+# Why a usable plot can still have no value, for measures where that can happen.
+_MISSING_VALUE = {
+    "plot_area": "no value (plot area missing)",
+    "attribute": "no value (attribute missing)",
+    "slope": "no slope (the plot lies outside the terrain model, on its edge or on nodata)",
+}
 
 
 def _check_categories(profile: Profile, study: Study) -> None:
@@ -230,7 +239,7 @@ def _apply_constraints(
         else:
             crit = profile.criterion(k.criterion)
             v = values[crit.key]
-            unit = f" {crit.unit}" if crit.unit in ("m", "m²") else ""
+            unit = f" {crit.unit}" if crit.unit in ("m", "m²", "°", "%") else ""
             what = " or ".join(study.category(c).label.lower() or c for c in crit.categories) or crit.label
             how = "walk" if crit.metric == "network" and study.has_network else "straight line"
             for i in np.flatnonzero(usable & ~np.isnan(v)):

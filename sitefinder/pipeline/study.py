@@ -19,7 +19,7 @@ from ..core.paths import incident_edges, k_nearest_labels, nearest_from_seeds
 from ..core.snap import SegmentIndex, Snapped, build_segment_index, polyline_lengths, snap_points
 from ..errors import InputError
 from ..progress import Reporter
-from .inputs import FeatureArrays, NetworkArrays
+from .inputs import FeatureArrays, NetworkArrays, RasterArrays
 
 # Features and plot outlines are reachable at every vertex, densified so that
 # no two are farther apart than this (metres).
@@ -52,12 +52,16 @@ class Study:
         Feature layers by category name.
     reporter : Reporter, optional
         Receives progress and warnings.
+    terrain : RasterArrays, optional
+        A terrain model (DEM) for ``slope`` criteria.
     """
 
-    def __init__(self, network: NetworkArrays | None, features: dict[str, FeatureArrays], reporter: Reporter | None = None):
+    def __init__(self, network: NetworkArrays | None, features: dict[str, FeatureArrays], reporter: Reporter | None = None,
+                 terrain: RasterArrays | None = None):
         self.reporter = reporter or Reporter()
         self.features = dict(features)
         self.network = network
+        self.terrain = terrain
         self._cache: dict = {}
         self.graph: Graph | None = None
         self.reverse: Graph | None = None
@@ -144,7 +148,7 @@ class Study:
         """Densified outline vertices of the features in ``categories`` (cached)."""
         key = ("access", categories)
         if key not in self._cache:
-            xs, ys, labels, weights = [], [], [], []
+            xs, ys, labels = [], [], []
             base = 0
             for name in categories:
                 f = self.category(name)
@@ -155,13 +159,57 @@ class Study:
                 xs.append(dense.x)
                 ys.append(dense.y)
                 labels.append(dense.vertex_owner() + base)
-                weights.append(np.ones(f.n) if f.weight is None else np.asarray(f.weight, np.float64))
                 base += f.n
             self._cache[key] = AccessPoints(
                 np.concatenate(xs) if xs else np.empty(0), np.concatenate(ys) if ys else np.empty(0),
                 np.concatenate(labels).astype(np.int64) if labels else np.empty(0, np.int64), base,
-                np.concatenate(weights) if weights else np.empty(0),
+                self.feature_weights(categories),
             )
+        return self._cache[key]
+
+    def feature_weights(self, categories: tuple[str, ...]) -> np.ndarray:
+        """Per-feature weights of the combined categories (1 where a layer has none)."""
+        parts = [np.ones(f.n) if f.weight is None else np.asarray(f.weight, np.float64)
+                 for f in (self.category(c) for c in categories)]
+        return np.concatenate(parts) if parts else np.empty(0)
+
+    def with_min_weight(self, categories: tuple[str, ...], min_weight: float) -> tuple[str, ...]:
+        """Names of derived categories holding only features whose weight is at least ``min_weight``.
+
+        The derived layers are added to :attr:`features` once (named e.g.
+        ``"rail_station[weight>=4]"``), so every cached search works on them as
+        on any category.
+        """
+        names = []
+        for c in categories:
+            name = f"{c}[weight>={min_weight:g}]"
+            if name not in self.features:
+                f = self.category(c)
+                if f.weight is None:
+                    raise InputError(
+                        f"min_weight needs weighted features, but category {c!r} has no weights "
+                        "(give a weight column, e.g. --feature-weight, or a GTFS feed)"
+                    )
+                keep = np.flatnonzero(np.asarray(f.weight, np.float64) >= min_weight)
+                self.features[name] = FeatureArrays(
+                    outline=_take(f.outline, keep), rep_x=f.rep_x[keep], rep_y=f.rep_y[keep],
+                    polygons=_take(f.polygons, keep), weight=np.asarray(f.weight, np.float64)[keep],
+                    name=None if f.name is None else np.asarray(f.name, object)[keep],
+                    label=f"{f.label or c} with weight ≥ {min_weight:g}", origin=f.origin,
+                )
+            names.append(name)
+        return tuple(names)
+
+    def slope(self, unit: str) -> np.ndarray:
+        """Slope of the terrain model in ``"degrees"`` or ``"percent"`` (cached)."""
+        from ..core.terrain import slope
+
+        key = ("slope", unit)
+        if key not in self._cache:
+            if self.terrain is None:
+                raise InputError("slope criteria need a terrain model (DEM): give one with --dem FILE (dem= in Python)")
+            g = self.terrain.grid
+            self._cache[key] = slope(self.terrain.values, g.dx, g.dy, unit)
         return self._cache[key]
 
     def feature_polygons(self, categories: tuple[str, ...]) -> tuple[Ragged, np.ndarray]:
@@ -260,3 +308,24 @@ class Study:
             n_labels = max(self.access_points(categories).n_features, 1)
             self._cache[key] = k_nearest_labels(rg.indptr, rg.indices, rg.weights, *seeds, n_labels, int(k), float(cutoff))
         return self._cache[key]
+
+
+def _ranges(lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
+    """Concatenation of ``arange(lo[i], hi[i])`` for every ``i``."""
+    counts = (hi - lo).astype(np.int64)
+    starts = np.zeros(counts.size, np.int64)
+    np.cumsum(counts[:-1], out=starts[1:])
+    return np.repeat(lo.astype(np.int64) - starts, counts) + np.arange(int(counts.sum()), dtype=np.int64)
+
+
+def _take(geoms: Ragged, keep: np.ndarray) -> Ragged:
+    """The geometries ``keep`` (indices, in order) of ragged arrays."""
+    part_lo, part_hi = geoms.geom_ptr[keep], geoms.geom_ptr[keep + 1]
+    parts = _ranges(part_lo, part_hi)
+    v_lo, v_hi = geoms.part_ptr[parts], geoms.part_ptr[parts + 1]
+    verts = _ranges(v_lo, v_hi)
+    part_ptr = np.zeros(parts.size + 1, np.int64)
+    np.cumsum(v_hi - v_lo, out=part_ptr[1:])
+    geom_ptr = np.zeros(keep.size + 1, np.int64)
+    np.cumsum(part_hi - part_lo, out=geom_ptr[1:])
+    return Ragged(geoms.x[verts], geoms.y[verts], part_ptr, geom_ptr)

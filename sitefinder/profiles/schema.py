@@ -14,10 +14,12 @@ from typing import Any
 from ..core.transforms import TRANSFORMS, saturation_point
 from ..errors import ProfileError
 
-MEASURES = ("nearest", "kth_nearest", "count", "sum", "plot_area", "attribute")
-FEATURE_MEASURES = ("nearest", "kth_nearest", "count", "sum")
+MEASURES = ("nearest", "kth_nearest", "count", "sum", "plot_area", "attribute", "area_weighted_sum", "slope")
+FEATURE_MEASURES = ("nearest", "kth_nearest", "count", "sum", "area_weighted_sum")
 METRICS = ("network", "euclidean")
 DECAYS = ("none", "linear", "exponential", "gaussian")
+SLOPE_STATISTICS = ("mean", "max")
+SLOPE_UNITS = ("degrees", "percent")
 CONSTRAINT_KINDS = ("min_area", "not_inside", "max_value", "min_value")
 ASSUMPTION = "assumption"
 
@@ -69,6 +71,9 @@ class Criterion:
     decay: Decay | None = None
     exclude_features_on_plot: bool = False
     attribute: str | None = None
+    min_weight: Sourced | None = None
+    statistic: str = "mean"
+    slope_unit: str = "degrees"
 
     @property
     def search_cutoff(self) -> float:
@@ -81,7 +86,10 @@ class Criterion:
 
     @property
     def unit(self) -> str:
-        return {"count": "count", "sum": "sum", "plot_area": "m²", "attribute": ""}.get(self.measure, "m")
+        if self.measure == "slope":
+            return "°" if self.slope_unit == "degrees" else "%"
+        return {"count": "count", "sum": "sum", "area_weighted_sum": "sum", "plot_area": "m²",
+                "attribute": ""}.get(self.measure, "m")
 
 
 @dataclass(frozen=True)
@@ -286,13 +294,18 @@ COMMON_KEYS = ("label", "description", "measure", "weight", "transform")
 # The fields each measure reads besides COMMON_KEYS: name -> required?
 # A new measure adds its entry here (and a parser below if it brings a new field).
 MEASURE_FIELDS: dict[str, dict[str, bool]] = {
-    "nearest": {"categories": True, "metric": False, "cutoff": False, "exclude_features_on_plot": False},
+    "nearest": {"categories": True, "metric": False, "cutoff": False, "exclude_features_on_plot": False,
+                "min_weight": False},
     "kth_nearest": {"categories": True, "metric": False, "cutoff": False, "k": True,
-                    "exclude_features_on_plot": False},
-    "count": {"categories": True, "metric": False, "radius": True, "decay": False, "exclude_features_on_plot": False},
-    "sum": {"categories": True, "metric": False, "radius": True, "decay": False, "exclude_features_on_plot": False},
+                    "exclude_features_on_plot": False, "min_weight": False},
+    "count": {"categories": True, "metric": False, "radius": True, "decay": False, "exclude_features_on_plot": False,
+              "min_weight": False},
+    "sum": {"categories": True, "metric": False, "radius": True, "decay": False, "exclude_features_on_plot": False,
+            "min_weight": False},
     "plot_area": {},
     "attribute": {"attribute": True},
+    "area_weighted_sum": {"categories": True, "radius": True},
+    "slope": {"statistic": False, "slope_unit": False},
 }
 CRITERION_KEYS = COMMON_KEYS + tuple(sorted({f for fields in MEASURE_FIELDS.values() for f in fields}))
 
@@ -334,6 +347,9 @@ FIELD_PARSERS = {
     "decay": _decay_field,
     "exclude_features_on_plot": lambda r, d, p: _flag(r, d, "exclude_features_on_plot", p),
     "attribute": lambda r, d, p: r.string(d, "attribute", p),
+    "min_weight": lambda r, d, p: r.sourced(d, "min_weight", p, minimum=0.0),
+    "statistic": lambda r, d, p: r.string(d, "statistic", p, choices=SLOPE_STATISTICS),
+    "slope_unit": lambda r, d, p: r.string(d, "slope_unit", p, choices=SLOPE_UNITS),
 }
 
 
@@ -358,6 +374,8 @@ def _criterion(r: _Reader, key: str, data: Any) -> Criterion:
         raise r.fail(f"{path}.transform", "missing")
     transform = _transform(r, d["transform"], f"{path}.transform")
     kw: dict[str, Any] = {name: FIELD_PARSERS[name](r, d, path) for name in fields if name in d}
+    if measure == "area_weighted_sum":
+        kw["metric"] = "euclidean"  # a circle around the plot, by definition
     if kw.get("exclude_features_on_plot") and kw.get("metric", "network") != "euclidean":
         raise r.fail(f"{path}.exclude_features_on_plot", 'only works with metric = "euclidean"')
     return Criterion(

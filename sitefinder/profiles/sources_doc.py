@@ -30,7 +30,7 @@ def source_uses(profile: Profile) -> list[tuple[str, str]]:
         base = f"criteria.{c.key}"
         uses.append((f"{base}.weight", c.weight.source))
         uses.append((f"{base}.transform", c.transform.source))
-        for name in ("cutoff", "radius", "k", "decay"):
+        for name in ("cutoff", "radius", "k", "decay", "min_weight"):
             item = getattr(c, name)
             if item is not None:
                 uses.append((f"{base}.{name}", item.source))
