@@ -251,6 +251,7 @@ def prepare_data(
             meta = stops.attrs["gtfs"]
             feature_arrays[name] = features_to_arrays(to_crs(stops, crs, f"GTFS {name}"), name.replace("_", " "),
                                                       meta["feed"], weight_column=WEIGHT_COLUMN)
+            feature_arrays[name].weight_unit = "departures/hour"
             data_sources.append(f"GTFS {name}: {meta['feed']}, departures per hour {meta['window']} on "
                                 f"{meta['service_date']}")
             attribution.append(f"GTFS timetables {meta['feed']}")

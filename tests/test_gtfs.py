@@ -273,3 +273,28 @@ def test_calendar_txt_exceptions_and_after_midnight_on_a_hand_made_feed(tmp_path
     assert saturday.loc["S", "departures_day"] == 2
     # The representative weekday: every weekday runs 3 trips except the holiday; the first is Monday 2024-01-01.
     assert read_gtfs(feed).attrs["gtfs"]["service_date"] == "2024-01-01"
+
+
+def test_exclusion_reason_names_the_frequency_filter(nsb):
+    profile = loads_profile("""
+[profile]
+name = "frequent-only"
+[criteria.frequent]
+label = "Station with 10+ departures/hour"
+measure = "nearest"
+categories = ["gtfs_stop"]
+min_weight = { value = 10, source = "assumption" }
+weight = { value = 1, source = "assumption" }
+transform = { kind = "linear_falling", full = 0, zero = 500, source = "assumption" }
+[[constraints]]
+kind = "max_value"
+criterion = "frequent"
+value = 500
+source = "assumption"
+""")
+    to_utm = Transformer.from_crs("EPSG:4326", "EPSG:25833", always_xy=True)
+    x, y = to_utm.transform(10.7800, 59.9550)  # Grefsen: no station with 10+ departures/hour within 500 m
+    plots = gpd.GeoDataFrame({"id": [1]}, geometry=[shapely.Point(x, y)], crs="EPSG:25833")
+    scored = sitefinder.score(plots, profile, gtfs=NSB)
+    assert scored.loc[0, "exclusion_reason"] == (
+        "no gtfs stop with ≥ 10 departures/hour within 500 m (straight line)")

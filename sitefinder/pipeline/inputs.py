@@ -72,6 +72,8 @@ class FeatureArrays:
         Per feature: its rings when it is a polygon, else no parts.
     weight : ndarray of float64, optional
         Per-feature weight for ``sum`` criteria (default 1).
+    weight_unit : str
+        What the weight counts (e.g. "departures/hour"), for messages.
     name : ndarray of object, optional
         Human-readable names, for explanations and exclusion reasons.
     label : str
@@ -85,6 +87,7 @@ class FeatureArrays:
     rep_y: np.ndarray
     polygons: Ragged
     weight: np.ndarray | None = None
+    weight_unit: str = ""
     name: np.ndarray | None = None
     label: str = ""
     origin: str = ""

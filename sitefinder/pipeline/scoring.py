@@ -240,7 +240,9 @@ def _apply_constraints(
             crit = profile.criterion(k.criterion)
             v = values[crit.key]
             unit = f" {crit.unit}" if crit.unit in ("m", "m²", "°", "%") else ""
-            what = " or ".join(study.category(c).label.lower() or c for c in crit.categories) or crit.label
+            cats = (study.with_min_weight(crit.categories, crit.min_weight.value)
+                    if crit.min_weight is not None else crit.categories)
+            what = " or ".join(study.category(c).label.lower() or c for c in cats) or crit.label
             how = "walk" if crit.metric == "network" and study.has_network else "straight line"
             for i in np.flatnonzero(usable & ~np.isnan(v)):
                 if k.kind == "max_value" and v[i] > k.value:

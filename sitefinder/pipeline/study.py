@@ -195,7 +195,8 @@ class Study:
                     outline=_take(f.outline, keep), rep_x=f.rep_x[keep], rep_y=f.rep_y[keep],
                     polygons=_take(f.polygons, keep), weight=np.asarray(f.weight, np.float64)[keep],
                     name=None if f.name is None else np.asarray(f.name, object)[keep],
-                    label=f"{f.label or c} with weight ≥ {min_weight:g}", origin=f.origin,
+                    label=f"{f.label or c} with ≥ {min_weight:g} {f.weight_unit or 'weight'}", origin=f.origin,
+                    weight_unit=f.weight_unit,
                 )
             names.append(name)
         return tuple(names)
