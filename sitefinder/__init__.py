@@ -16,10 +16,14 @@ from .errors import InputError, ProfileError, SitefinderError
 from .profiles import list_profiles, load_profile, profile_text
 
 _LAZY = {"score": "api", "load_study": "api", "StudyArea": "api", "read_osm": "adapters.osm"}
+# Decision support (sitefinder.decision): explain, compare, sensitivity, top sites, report.
+_LAZY.update({name: "decision" for name in (
+    "compare", "explain", "read_scored", "sensitivity", "top_sites", "write_report", "write_scored")})
 
 __all__ = [
-    "InputError", "ProfileError", "SitefinderError", "StudyArea", "__version__", "list_profiles",
-    "load_profile", "load_study", "profile_text", "read_osm", "score",
+    "InputError", "ProfileError", "SitefinderError", "StudyArea", "__version__", "compare", "explain",
+    "list_profiles", "load_profile", "load_study", "profile_text", "read_osm", "read_scored", "score",
+    "sensitivity", "top_sites", "write_report", "write_scored",
 ]
 
 

@@ -75,6 +75,8 @@ def attach(plots: gpd.GeoDataFrame, table: ScoreTable, data_sources: list[str], 
     out.attrs["sitefinder"] = {
         "profile": table.profile.name,
         "profile_title": table.profile.title,
+        "profile_text": table.profile.text,
+        "weights": {c.key: [c.weight.value, c.weight.source] for c in table.profile.criteria},
         "warnings": list(table.warnings),
         "data": list(data_sources),
         "attribution": attribution,

@@ -6,7 +6,7 @@ import argparse
 from pathlib import Path
 
 from ..errors import SitefinderError
-from ._args import pairs, weight_overrides
+from ._args import add_privacy_arguments, pairs, weight_overrides
 
 
 def register(sub) -> None:
@@ -35,13 +35,18 @@ def register(sub) -> None:
     csv.add_argument("--sep", help="CSV separator (default: detected)")
     s.add_argument("--weight", "-w", action="append", metavar="KEY=VALUE", help="override a criterion weight")
     s.add_argument("--quiet", "-q", action="store_true", help="no progress bars or summary")
+    add_privacy_arguments(s)
     s.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:
-    from ..adapters.output import check_output_path, write_result
+    from ..adapters.output import check_output_path
+    import pandas as pd
+
     from ..adapters.vector import read_csv_points
     from ..api import load_study
+    from ..decision.privacy import redact_reasons, sensitive_layers
+    from ..decision.scored import write_scored
     from ..profiles import load_profile
     from ..progress import Reporter, TqdmReporter
 
@@ -66,13 +71,16 @@ def run(args: argparse.Namespace) -> int:
     )
     scored = area.score(profile)
     with reporter.step(f"writing {out.name}"):
-        write_result(scored, out, layer=profile.name)
+        write_scored(scored, out, profile, sensitive=tuple(args.sensitive), include_sensitive=args.include_sensitive)
     n = len(scored)
     n_ex = int(scored["excluded"].sum())
     if not args.quiet:
         print(f"{n} plots: {n - n_ex} scored, {n_ex} excluded -> {out}")
         if n_ex:
-            top = scored.loc[scored["excluded"], "exclusion_reason"].value_counts().head(3)
+            reasons = scored.loc[scored["excluded"], "exclusion_reason"]
+            if not args.include_sensitive:
+                reasons = pd.Series(redact_reasons(reasons, profile, sensitive_layers(profile, args.sensitive)))
+            top = reasons.value_counts().head(3)
             for reason, count in top.items():
                 print(f"  {count:>6} excluded: {reason}")
     return 0
