@@ -33,6 +33,7 @@ from .sensitivity import DEFAULT_CONCENTRATION, DEFAULT_DRAWS, analyse, criteria
 # Above this many plots the interactive map is left out (the file would grow
 # past a few megabytes); the static map is always there.
 MAX_SVG_PLOTS = 5000
+MAX_SKIPPED = 15  # rows of "plots passed over" shown under the chosen sites
 PALETTE = ["#4e79a7", "#f28e2b", "#59a14f", "#e15759", "#76b7b2", "#edc948", "#b07aa1", "#ff9da7", "#9c755f",
            "#bab0ac", "#1f77b4", "#17becf"]
 SECTIONS = ("summary", "map", "histogram", "top", "sites", "sensitivity", "exclusions", "profile", "privacy", "data")
@@ -47,6 +48,7 @@ text-align:left;vertical-align:top} th{background:#f0f3f7} td.n{text-align:right
 .legend span{display:inline-block;margin-right:12px;font-size:.85em} .sw{display:inline-block;width:11px;
 height:11px;margin-right:4px;vertical-align:middle} blockquote{margin:.3em 0 .3em 1em;color:#444;font-style:italic}
 nav a{margin-right:10px;font-size:.9em} img{max-width:100%} svg .plot:hover{stroke:#b00020;stroke-width:2}
+.maps{display:flex;flex-wrap:wrap;gap:12px;align-items:flex-start} .maps>div{flex:1 1 460px;min-width:0}
 """
 
 
@@ -91,7 +93,7 @@ def _svg_map(scored, labels: np.ndarray, selected=None, width: int = 900) -> str
     excluded = scored["excluded"].to_numpy(bool)
     colours = _viridis(score)
     out = [f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="-10 -10 {width + 20} {height}" '
-           f'style="width:100%;max-width:{width}px;background:#f4f4f4;border:1px solid #ddd">']
+           f'style="width:100%;max-height:720px;background:#f4f4f4;border:1px solid #ddd">']
 
     def pt(x, y):
         return f"{(x - x0) * scale:.1f},{(y1 - y) * scale:.1f}"
@@ -109,7 +111,7 @@ def _svg_map(scored, labels: np.ndarray, selected=None, width: int = 900) -> str
             rings = []
             for part in shapely.get_parts(g):
                 if part.geom_type == "Polygon":
-                    rings.append("M" + " L".join(pt(x, y) for x, y in np.asarray(part.exterior.coords)) + " Z")
+                    rings.append("M" + " L".join(pt(x, y) for x, y in shapely.get_coordinates(part.exterior)) + " Z")
             if not rings:
                 continue
             shape = f'<path d="{" ".join(rings)}"'
@@ -272,12 +274,13 @@ def write_report(scored, path: str | Path, *, profile=None, top_n: int = 10, tit
         "and the weighted sum of these is the score. Rank 1 is best. Every number below says where it comes "
         "from; see the profile section for the sources.</p>")
 
-    body["map"] = _png_map(public, title, attribution, selected)
+    static = f"<div><p class='muted'>Static map (for print).</p>{_png_map(public, title, attribution, selected)}</div>"
     if n <= MAX_SVG_PLOTS:
-        body["map"] += ("<p class='muted'>Interactive map: hover over a plot for its score and rank.</p>"
-                        + _svg_map(public, labels, selected))
+        interactive = ("<div><p class='muted'>Interactive map: hover over a plot for its score and rank.</p>"
+                       f"{_svg_map(public, labels, selected)}</div>")
     else:
-        body["map"] += f"<p class='muted'>{n} plots: the interactive map is left out above {MAX_SVG_PLOTS} plots.</p>"
+        interactive = f"<div><p class='muted'>{n} plots: the interactive map is left out above {MAX_SVG_PLOTS}.</p></div>"
+    body["map"] = f"<div class='maps'>{static}{interactive}</div>"
     body["histogram"] = _histogram_svg(score)
 
     keys = [c.key for c in profile.criteria if c.key not in hidden]
@@ -308,8 +311,10 @@ def write_report(scored, path: str | Path, *, profile=None, top_n: int = 10, tit
         body["sites"] = (f"<p>Greedy choice, best score first, under the rules: {_e(rule_text)}. "
                          "The map above stars the chosen sites (S1, S2 …).</p>"
                          + _table(sites.chosen, {"score": 1, "units": 0, "units_within_cap": 0, "rank": 0})
-                         + ("<p>Better-scored plots passed over:</p>" + _table(sites.skipped, {"score": 1})
-                            if len(sites.skipped) else ""))
+                         + ("<p>Better-scored plots passed over:</p>" + _table(sites.skipped.head(MAX_SKIPPED), {"score": 1})
+                            if len(sites.skipped) else "")
+                         + (f"<p class='muted'>… and {len(sites.skipped) - MAX_SKIPPED} more.</p>"
+                            if len(sites.skipped) > MAX_SKIPPED else ""))
 
     try:
         table = score_table(scored, profile)
