@@ -158,6 +158,30 @@ def test_monte_carlo_is_reproducible_with_a_seed():
     assert (a.weights[:, 3] == 0).all()  # a zero weight stays zero
 
 
+def test_spearman_with_ties_matches_scipy():
+    from scipy.stats import spearmanr
+
+    from sitefinder.decision.sensitivity import spearman
+
+    rng = np.random.default_rng(5)
+    a, b = rng.integers(0, 20, 300).astype(float), rng.integers(0, 20, 300).astype(float)
+    assert spearman(a, b) == pytest.approx(spearmanr(a, b).statistic)
+    assert spearman(a, a + 0.5 * b) == pytest.approx(spearmanr(a, a + 0.5 * b).statistic)
+
+
+def test_monte_carlo_spearman_matches_scipy_per_draw():
+    from scipy.stats import spearmanr
+
+    from sitefinder.decision.sensitivity import weighted_scores
+
+    rng = np.random.default_rng(2)
+    scores, w = rng.random((80, 3)).round(1), np.array([0.5, 0.3, 0.2])  # rounded: ties
+    mc = monte_carlo(scores, w, draws=5, seed=9)
+    base = weighted_scores(scores, w)
+    for i in range(5):
+        assert mc.spearman[i] == pytest.approx(spearmanr(base, weighted_scores(scores, mc.weights[i])).statistic)
+
+
 def test_dirichlet_draws_centre_on_the_profile_weights():
     w = np.array([0.5, 0.3, 0.2])
     draws = dirichlet_weights(w, 4000, 100.0, seed=1)

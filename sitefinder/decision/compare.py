@@ -13,7 +13,7 @@ import pandas as pd
 
 from ..adapters.output import atomic_path
 from ..errors import InputError
-from .explain import explain_row
+from .explain import explain_row, fit
 from .privacy import sensitive_criteria, sensitive_layers
 from .scored import find_plots, scored_profile
 
@@ -65,16 +65,17 @@ def compare(scored, plots: list[str], *, id_column: str | None = None, profile=N
 def format_comparison(table: pd.DataFrame) -> str:
     """The comparison as plain text: one column per plot, ``value  points``."""
     plots = list(dict.fromkeys(table.columns.get_level_values(0)))
-    width = 24
-    lines = [f"{'criterion':<28}" + "".join(f"{p[:width]:>{width}}" for p in plots) + f"{'max':>7}"]
+    value_width, points_width = 18, 7
+    width = value_width + points_width + 2
+    lines = [f"{'criterion':<32}" + "".join(f"{fit(p, width - 2):>{width}}" for p in plots) + f"{'max':>7}"]
     lines.append("-" * len(lines[0]))
     for label in table.index:
         cells = []
         for p in plots:
             v, pts = table.loc[label, (p, "value")], table.loc[label, (p, "points")]
-            cells.append(f"{str(v)[:14]:>14} {'' if pd.isna(pts) else f'{pts:.1f}':>{width - 15}}")
+            cells.append(f"  {fit(v, value_width):>{value_width}}{'' if pd.isna(pts) else f'{pts:.1f}':>{points_width}}")
         mx = table.attrs["max_points"].get(label)
-        lines.append(f"{label[:28]:<28}" + "".join(cells) + (f"{mx:>7.1f}" if mx is not None else ""))
+        lines.append(f"{fit(label, 32):<32}" + "".join(cells) + (f"{mx:>7.1f}" if mx is not None else ""))
     for p, why in table.attrs["excluded"].items():
         if why:
             lines.append(f"{p}: excluded — {why}")

@@ -18,6 +18,16 @@ from .scored import find_plots, plot_labels, scored_profile
 WITHHELD = "withheld"
 
 
+def fit(text: str, width: int) -> str:
+    """``text`` cut to ``width`` characters, with an ellipsis when cut."""
+    text = str(text)
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
+def _unit(criterion: Criterion) -> str:
+    return "" if criterion.unit == "count" else criterion.unit  # a (decayed) count needs no unit
+
+
 def _num(v: float) -> str:
     return f"{v:,.0f}".replace(",", " ") if abs(v) >= 100 else f"{v:.3g}"
 
@@ -68,8 +78,8 @@ def _raw(criterion: Criterion, value: float, score: float) -> str:
     if np.isnan(value):
         if np.isnan(score):  # not measured (unusable plot)
             return "—"
-        return f"none within {_num(criterion.search_cutoff)} {criterion.unit}".rstrip()
-    unit = f" {criterion.unit}" if criterion.unit else ""
+        return f"none within {_num(criterion.search_cutoff)} {_unit(criterion)}".rstrip()
+    unit = f" {_unit(criterion)}" if _unit(criterion) else ""
     return f"{_num(value)}{unit}"
 
 
@@ -92,7 +102,7 @@ def explain_row(scored: gpd.GeoDataFrame, row: int, profile: Profile, withheld: 
             "weight": c.weight.value / total,
             "contribution": contribution,
             "max_points": 100.0 * c.weight.value / total,
-            "curve": describe_curve(c.transform, c.unit),
+            "curve": describe_curve(c.transform, _unit(c)),
             "weight_source": c.weight.source,
             "curve_source": c.transform.source,
             "withheld": hidden,
@@ -155,20 +165,20 @@ def format_explanation(table: pd.DataFrame) -> str:
         rank = f", rank {int(a['rank'])}" if a["rank"] == a["rank"] else ""
         lines.append(f"Score {a['score']:.1f} of 100{rank}")
     lines.append("")
-    head = f"{'criterion':<28} {'raw value':>18} {'score':>6} {'weight':>7} {'points':>13}  curve"
+    head = f"{'criterion':<32} {'raw value':>18} {'score':>6} {'weight':>7} {'points':>13}  curve"
     lines += [head, "-" * len(head)]
     for _, r in table.iterrows():
         score = "" if np.isnan(r["score"]) else f"{r['score']:.2f}"
         points = "" if np.isnan(r["contribution"]) else f"{r['contribution']:.1f}"
-        lines.append(f"{r['label'][:28]:<28} {r['raw'][:18]:>18} {score:>6} {100 * r['weight']:>6.1f}% "
+        lines.append(f"{fit(r['label'], 32):<32} {fit(r['raw'], 18):>18} {score:>6} {100 * r['weight']:>6.1f}% "
                      f"{points:>6} / {r['max_points']:>4.1f}  {r['curve']}")
     if not a["excluded"]:
         shown = table["contribution"].sum(skipna=True)
         if table["withheld"].any():
-            lines.append(f"{'criteria shown':<28} {'':>18} {'':>6} {'':>7} {shown:>6.1f}   "
+            lines.append(f"{'criteria shown':<32} {'':>18} {'':>6} {'':>7} {shown:>6.1f}   "
                          "(the score also includes criteria on sensitive layers, withheld)")
         else:
-            lines.append(f"{'total':<28} {'':>18} {'':>6} {'100.0%':>7} {shown:>6.1f}")
+            lines.append(f"{'total':<32} {'':>18} {'':>6} {'100.0%':>7} {shown:>6.1f}")
     cited = []
     for _, r in table.iterrows():
         for s in (r["weight_source"], r["curve_source"]):

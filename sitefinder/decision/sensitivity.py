@@ -50,23 +50,39 @@ def _ranks(scores: np.ndarray, weights: np.ndarray) -> np.ndarray:
     return rank_scores(weighted_scores(scores, weights))
 
 
+def _rank_pair(score: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Competition ranks (1 = best, as :func:`~sitefinder.core.aggregate.rank_scores`) and
+    average ranks (ties share their mean, for Spearman) of finite scores, from one sort."""
+    n = score.shape[0]
+    order = np.argsort(-score, kind="stable")
+    s = -score[order]
+    first = np.searchsorted(s, s, side="left")
+    last = np.searchsorted(s, s, side="right")
+    competition = np.empty(n, np.int64)
+    competition[order] = first + 1
+    average = np.empty(n)
+    average[order] = (first + last + 1) / 2.0
+    return competition, average
+
+
+def _pearson(centred_a: np.ndarray, norm_a: float, b: np.ndarray) -> float:
+    b = b - b.mean()
+    denom = norm_a * np.sqrt((b * b).sum())
+    return float((centred_a * b).sum() / denom) if denom > 0 else 1.0
+
+
 def spearman(a: np.ndarray, b: np.ndarray) -> float:
-    """Spearman's rank correlation of two rankings (Pearson on average ranks; ties handled)."""
-    ra, rb = _average_ranks(a), _average_ranks(b)
-    ra, rb = ra - ra.mean(), rb - rb.mean()
-    denom = np.sqrt((ra * ra).sum() * (rb * rb).sum())
-    return float((ra * rb).sum() / denom) if denom > 0 else 1.0
+    """Spearman's rank correlation of two rankings (Pearson on average ranks; ties handled).
 
-
-def _average_ranks(x: np.ndarray) -> np.ndarray:
-    x = np.asarray(x, np.float64)
-    order = np.argsort(x, kind="stable")
-    sx = x[order]
-    first = np.searchsorted(sx, sx, side="left")
-    last = np.searchsorted(sx, sx, side="right")
-    r = np.empty(x.shape[0])
-    r[order] = (first + last + 1) / 2.0
-    return r
+    Examples
+    --------
+    >>> round(spearman(np.array([1, 2, 3, 4]), np.array([1, 3, 2, 4])), 6)
+    0.8
+    """
+    ra = _rank_pair(-np.asarray(a, np.float64))[1]
+    rb = _rank_pair(-np.asarray(b, np.float64))[1]
+    ca = ra - ra.mean()
+    return _pearson(ca, float(np.sqrt((ca * ca).sum())), rb)
 
 
 def perturbed_weights(weights: np.ndarray, j: int, change: float) -> np.ndarray:
@@ -207,7 +223,9 @@ def monte_carlo(scores: np.ndarray, weights: np.ndarray, *, draws: int = DEFAULT
     reporter = reporter or Reporter()
     scores = np.asarray(scores, np.float64)
     n = scores.shape[0]
-    base = _ranks(scores, weights)
+    base, base_avg = _rank_pair(weighted_scores(scores, weights))
+    centred = base_avg - base_avg.mean()
+    norm = float(np.sqrt((centred * centred).sum()))
     sample = dirichlet_weights(weights, draws, concentration, seed)
     keep = n * draws <= PERCENTILE_BUDGET
     all_ranks = np.empty((draws if keep else 0, n), np.int32)
@@ -217,14 +235,14 @@ def monte_carlo(scores: np.ndarray, weights: np.ndarray, *, draws: int = DEFAULT
     with reporter.step("Monte-Carlo weights", draws):
         for i in range(draws):
             reporter.check_cancelled()
-            r = _ranks(scores, sample[i])
+            r, avg = _rank_pair(weighted_scores(scores, sample[i]))
             np.minimum(lo, r, out=lo)
             np.maximum(hi, r, out=hi)
             total += r
             in_top += r <= top_n
             if keep:
                 all_ranks[i] = r
-            rho[i] = spearman(base, r) if n > 1 else 1.0
+            rho[i] = _pearson(centred, norm, avg) if n > 1 else 1.0
             reporter.advance()
     if keep and n:
         p05, p95 = np.percentile(all_ranks, 5, axis=0), np.percentile(all_ranks, 95, axis=0)
