@@ -5,7 +5,6 @@ from __future__ import annotations
 import geopandas as gpd
 import numpy as np
 import pytest
-import shapely
 
 import sitefinder
 from sitefinder.decision.sensitivity import dirichlet_weights, monte_carlo, one_at_a_time, perturbed_weights
@@ -195,7 +194,9 @@ def test_sensitivity_on_a_scored_table(scored):
     from sitefinder.decision.scored import score_table
     from sitefinder.decision.sensitivity import criteria_frame
 
-    result = sitefinder.sensitivity(score_table(scored), draws=50, seed=3, top_n=2)
+    result = sitefinder.analyse_sensitivity(scored, draws=50, seed=3, top_n=2)
+    same = sitefinder.analyse_sensitivity(score_table(scored), draws=50, seed=3, top_n=2)
+    assert np.array_equal(result.mc.p_top_n, same.mc.p_top_n)
     assert result.rows.tolist() == np.flatnonzero(~scored["excluded"]).tolist()
     assert result.oat.base_rank.tolist() == scored["rank"].dropna().astype(int).tolist()
     frame = criteria_frame(result)

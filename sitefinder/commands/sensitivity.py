@@ -28,14 +28,14 @@ def run(args: argparse.Namespace) -> int:
 
     from ..adapters.output import atomic_path
     from ..decision.scored import plot_labels, score_table
-    from ..decision.sensitivity import analyse, criteria_frame, plots_frame
+    from ..decision.sensitivity import analyse_sensitivity, criteria_frame, plots_frame
     from ..errors import InputError
     from ..progress import Reporter, TqdmReporter
 
     if args.top < 1 or args.draws < 1 or args.concentration <= 0:
         raise InputError("--top and --draws must be at least 1 and --concentration greater than 0")
     scored = load_scored(args)
-    result = analyse(score_table(scored), draws=args.draws, concentration=args.concentration, seed=args.seed,
+    result = analyse_sensitivity(score_table(scored), draws=args.draws, concentration=args.concentration, seed=args.seed,
                      top_n=args.top, reporter=Reporter() if args.quiet else TqdmReporter())
     labels, _ = plot_labels(scored, args.id_column)
     crit = criteria_frame(result)

@@ -15,10 +15,10 @@ from .compare import compare, compare_chart, format_comparison
 from .explain import explain, format_explanation
 from .report import write_report
 from .scored import find_plots, read_scored, score_table, scored_profile, write_scored
-from .sensitivity import analyse as sensitivity
+from .sensitivity import analyse_sensitivity
 from .topsites import select_sites, top_sites
 
 __all__ = [
     "compare", "compare_chart", "explain", "find_plots", "format_comparison", "format_explanation", "read_scored",
-    "score_table", "scored_profile", "select_sites", "sensitivity", "top_sites", "write_report", "write_scored",
+    "analyse_sensitivity", "score_table", "scored_profile", "select_sites", "top_sites", "write_report", "write_scored",
 ]

@@ -64,16 +64,6 @@ def describe_curve(transform: TransformSpec, unit: str = "m") -> str:
     return kind
 
 
-def describe_source(source_id: str) -> str:
-    """A source id with its report and line reference, e.g. ``"smahus-transit (SINTEF…, 2021, 002:1663–1664)"``."""
-    if source_id in ("", ASSUMPTION, "user override"):
-        return source_id or ASSUMPTION
-    entry = sources().get(source_id)
-    if not entry:
-        return source_id
-    return f"{source_id} ({entry.get('publisher', entry.get('report', ''))} {entry.get('year', '')}, {entry.get('where', '')})"
-
-
 def _raw(criterion: Criterion, value: float, score: float) -> str:
     if np.isnan(value):
         if np.isnan(score):  # not measured (unusable plot)

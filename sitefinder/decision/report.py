@@ -28,7 +28,7 @@ from ..profiles.sources_doc import source_uses
 from .explain import describe_curve
 from .privacy import WITHHELD_REASON, redact_metadata_text, sensitive_criteria, sensitive_layers
 from .scored import plot_labels, public_view, score_table, scored_profile
-from .sensitivity import DEFAULT_CONCENTRATION, DEFAULT_DRAWS, analyse, criteria_frame, plots_frame
+from .sensitivity import DEFAULT_CONCENTRATION, DEFAULT_DRAWS, analyse_sensitivity, criteria_frame, plots_frame
 
 # Above this many plots the interactive map is left out (the file would grow
 # past a few megabytes); the static map is always there.
@@ -101,11 +101,11 @@ def _svg_map(scored, labels: np.ndarray, selected=None, width: int = 900) -> str
     for i, g in enumerate(geoms.values):
         if g is None or g.is_empty:
             continue
-        tip = f"{labels[i]}: " + (f"excluded" if excluded[i] else f"score {score[i]:.1f}, rank {int(rank[i])}")
+        tip = f"{labels[i]}: " + ("excluded" if excluded[i] else f"score {score[i]:.1f}, rank {int(rank[i])}")
         fill = "#9e9e9e" if excluded[i] else colours[i]
         if g.geom_type in ("Point", "MultiPoint"):
             c = shapely.get_coordinates(g)[0]
-            shape = f'<circle cx="{(c[0] - x0) * scale:.1f}" cy="{(y1 - c[1]) * scale:.1f}" r="3"'
+            tag, shape = "circle", f'cx="{(c[0] - x0) * scale:.1f}" cy="{(y1 - c[1]) * scale:.1f}" r="3"'
         else:
             g = shapely.simplify(g, tol)
             rings = []
@@ -114,9 +114,9 @@ def _svg_map(scored, labels: np.ndarray, selected=None, width: int = 900) -> str
                     rings.append("M" + " L".join(pt(x, y) for x, y in shapely.get_coordinates(part.exterior)) + " Z")
             if not rings:
                 continue
-            shape = f'<path d="{" ".join(rings)}"'
-        out.append(f'{shape} class="plot" fill="{fill}" fill-opacity="{0.45 if excluded[i] else 0.9}" '
-                   f'stroke="#555" stroke-width="0.3"><title>{_e(tip)}</title></{shape[1:shape.index(" ")]}>')
+            tag, shape = "path", f'd="{" ".join(rings)}"'
+        out.append(f'<{tag} {shape} class="plot" fill="{fill}" fill-opacity="{0.45 if excluded[i] else 0.9}" '
+                   f'stroke="#555" stroke-width="0.3"><title>{_e(tip)}</title></{tag}>')
     for k, i in enumerate(selected or []):
         c = shapely.get_coordinates(geoms.values[i].representative_point())[0]
         out.append(f'<text x="{(c[0] - x0) * scale:.1f}" y="{(y1 - c[1]) * scale:.1f}" font-size="16" '
@@ -318,7 +318,7 @@ def write_report(scored, path: str | Path, *, profile=None, top_n: int = 10, tit
 
     try:
         table = score_table(scored, profile)
-        result = analyse(table, draws=draws, concentration=concentration, seed=seed, top_n=top_n, reporter=reporter)
+        result = analyse_sensitivity(table, draws=draws, concentration=concentration, seed=seed, top_n=top_n, reporter=reporter)
         crit = criteria_frame(result)
         per_plot = plots_frame(result, labels).head(top_n)
         rho = result.mc.spearman

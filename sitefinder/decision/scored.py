@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 
 from .. import __version__
-from ..adapters.output import check_output_path, read_metadata, write_result
+from ..adapters.output import read_metadata, write_result
 from ..errors import InputError, ProfileError
 from ..pipeline.scoring import ScoreTable
 from ..profiles import load_profile, loads_profile

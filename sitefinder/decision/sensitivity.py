@@ -28,6 +28,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..core.aggregate import normalise_weights, rank_scores
+from ..pipeline.scoring import ScoreTable
 from ..progress import Reporter
 
 OAT_CHANGES = (-0.25, -0.10, 0.10, 0.25)
@@ -263,9 +264,21 @@ class Sensitivity:
     mc: MonteCarlo
 
 
-def analyse(table, *, draws: int = DEFAULT_DRAWS, concentration: float = DEFAULT_CONCENTRATION, seed: int = 0,
-            top_n: int = DEFAULT_TOP_N, reporter: Reporter | None = None) -> Sensitivity:
-    """Run :func:`one_at_a_time` and :func:`monte_carlo` on a :class:`~sitefinder.pipeline.ScoreTable`."""
+def analyse_sensitivity(table, *, draws: int = DEFAULT_DRAWS, concentration: float = DEFAULT_CONCENTRATION,
+                        seed: int = 0, top_n: int = DEFAULT_TOP_N, reporter: Reporter | None = None) -> Sensitivity:
+    """Run :func:`one_at_a_time` and :func:`monte_carlo` on scored plots.
+
+    Parameters
+    ----------
+    table : ScoreTable or GeoDataFrame
+        A :class:`~sitefinder.pipeline.ScoreTable`, or scored plots
+        (:func:`sitefinder.score`, :func:`sitefinder.read_scored`) with every
+        criterion's ``_score`` column.
+    """
+    if not isinstance(table, ScoreTable):
+        from .scored import score_table  # geopandas only when given a GeoDataFrame
+
+        table = score_table(table)
     profile = table.profile
     rows = np.flatnonzero(~table.columns["excluded"])
     scores = table.criterion_matrix("score")[rows]
