@@ -281,3 +281,15 @@ def test_top_sites_from_a_scored_layer_hides_existing_units(tmp_path):
     assert sites.rules["max_units"] == (4.0, "smahus-four-co-located")
     full = sitefinder.top_sites(plots, 2, existing=existing, existing_units_column="units", include_sensitive=True)
     assert full.skipped.iloc[0]["reason"].startswith("cap: 6 units")
+
+
+def test_numerical_parts_import_without_geopandas_or_pandas():
+    """The QGIS plugin calls sensitivity, site selection and AHP with arrays, where geopandas may be missing."""
+    import subprocess
+    import sys
+
+    code = ("import sys; import sitefinder.decision.sensitivity, sitefinder.decision.topsites, "
+            "sitefinder.core.weights, sitefinder.profiles; "
+            "print(sorted(m for m in ('geopandas', 'pandas', 'shapely') if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "[]"

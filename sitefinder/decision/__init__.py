@@ -5,20 +5,31 @@ Everything here works on a scored table — the output of
 :func:`read_scored`) — plus the profile recorded with it. Criterion scores do
 not depend on the weights, so re-weighting never re-measures.
 
-The numerical parts take plain arrays so the QGIS plugin can call them
-without geopandas: :mod:`.sensitivity` (one-at-a-time and Monte-Carlo),
-:func:`.topsites.select_sites`, and the weights in
-:mod:`sitefinder.core.weights` (AHP, rank-sum, ROC).
+The numerical parts take plain arrays and import neither geopandas nor
+pandas, so the QGIS plugin can call them: :mod:`.sensitivity`
+(one-at-a-time and Monte-Carlo), :func:`.topsites.select_sites`, and the
+weights in :mod:`sitefinder.core.weights` (AHP, rank-sum, ROC). The names
+below are therefore imported lazily.
 """
 
-from .compare import compare, compare_chart, format_comparison
-from .explain import explain, format_explanation
-from .report import write_report
-from .scored import find_plots, read_scored, score_table, scored_profile, write_scored
-from .sensitivity import analyse_sensitivity
-from .topsites import select_sites, top_sites
+from __future__ import annotations
 
-__all__ = [
-    "compare", "compare_chart", "explain", "find_plots", "format_comparison", "format_explanation", "read_scored",
-    "analyse_sensitivity", "score_table", "scored_profile", "select_sites", "top_sites", "write_report", "write_scored",
-]
+import importlib
+
+_WHERE = {
+    "compare": "compare", "compare_chart": "compare", "format_comparison": "compare",
+    "explain": "explain", "format_explanation": "explain",
+    "write_report": "report",
+    "find_plots": "scored", "read_scored": "scored", "score_table": "scored", "scored_profile": "scored",
+    "write_scored": "scored",
+    "analyse_sensitivity": "sensitivity",
+    "select_sites": "topsites", "top_sites": "topsites",
+}
+
+__all__ = sorted(_WHERE)
+
+
+def __getattr__(name: str):
+    if name in _WHERE:
+        return getattr(importlib.import_module(f".{_WHERE[name]}", __name__), name)
+    raise AttributeError(f"module 'sitefinder.decision' has no attribute {name!r}")

@@ -28,7 +28,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..core.aggregate import normalise_weights, rank_scores
-from ..pipeline.scoring import ScoreTable
+from ..pipeline.scoring import ScoreTable  # numpy only: no geopandas
 from ..progress import Reporter
 
 OAT_CHANGES = (-0.25, -0.10, 0.10, 0.25)
