@@ -18,7 +18,7 @@ def register(sub) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from ..decision.compare import compare, compare_chart, format_comparison
+    from ..decision.comparison import compare, compare_chart, format_comparison
 
     scored = load_scored(args)
     table = compare(scored, args.plots, id_column=args.id_column, sensitive=tuple(args.sensitive),

@@ -19,7 +19,7 @@ def register(sub) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from ..adapters.output import atomic_path
-    from ..decision.explain import explain, format_explanation
+    from ..decision.explanation import explain, format_explanation
 
     scored = load_scored(args)
     table = explain(scored, args.plot, id_column=args.id_column, sensitive=tuple(args.sensitive),

@@ -17,8 +17,8 @@ from __future__ import annotations
 import importlib
 
 _WHERE = {
-    "compare": "compare", "compare_chart": "compare", "format_comparison": "compare",
-    "explain": "explain", "format_explanation": "explain",
+    "compare": "comparison", "compare_chart": "comparison", "format_comparison": "comparison",
+    "explain": "explanation", "format_explanation": "explanation",
     "write_report": "report",
     "find_plots": "scored", "read_scored": "scored", "score_table": "scored", "scored_profile": "scored",
     "write_scored": "scored",

@@ -25,7 +25,7 @@ from ..errors import InputError
 from ..profiles import sources
 from ..profiles.schema import ASSUMPTION, Profile
 from ..profiles.sources_doc import source_uses
-from .explain import describe_curve
+from .explanation import describe_curve
 from .privacy import WITHHELD_REASON, redact_metadata_text, sensitive_criteria, sensitive_layers
 from .scored import plot_labels, public_view, score_table, scored_profile
 from .sensitivity import DEFAULT_CONCENTRATION, DEFAULT_DRAWS, analyse_sensitivity, criteria_frame, plots_frame

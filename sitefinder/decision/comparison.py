@@ -13,7 +13,7 @@ import pandas as pd
 
 from ..adapters.output import atomic_path
 from ..errors import InputError
-from .explain import explain_row, fit
+from .explanation import explain_row, fit
 from .privacy import sensitive_criteria, sensitive_layers
 from .scored import find_plots, scored_profile
 
