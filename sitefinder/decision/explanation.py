@@ -10,6 +10,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
+from ..pipeline.scoring import _fmt as _num  # numbers written as in exclusion reasons
 from ..profiles import sources
 from ..profiles.schema import ASSUMPTION, Criterion, Profile, TransformSpec
 from .privacy import sensitive_criteria, sensitive_layers
@@ -26,10 +27,6 @@ def fit(text: str, width: int) -> str:
 
 def _unit(criterion: Criterion) -> str:
     return "" if criterion.unit == "count" else criterion.unit  # a (decayed) count needs no unit
-
-
-def _num(v: float) -> str:
-    return f"{v:,.0f}".replace(",", " ") if abs(v) >= 100 else f"{v:.3g}"
 
 
 def describe_curve(transform: TransformSpec, unit: str = "m") -> str:

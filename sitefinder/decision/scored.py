@@ -36,7 +36,7 @@ def run_metadata(scored: gpd.GeoDataFrame, profile: Profile, sensitive: tuple[st
         "profile": profile.name,
         "profile_title": profile.title,
         "profile_text": profile.text,
-        "weights": _weights(profile),
+        "weights": profile.weight_record(),
         "crs": scored.crs.to_string() if scored.crs is not None else None,
         "data": redact_metadata_text(info.get("data", []), sensitive),
         "attribution": info.get("attribution", ""),
@@ -124,13 +124,10 @@ def read_scored(path: str | Path, profile: str | Path | Profile | None = None, l
     gdf.attrs["sitefinder"] = meta
     if profile is not None:  # record it, so later steps need not be told again
         p = load_profile(profile)
-        meta.update(profile=p.name, profile_title=p.title, profile_text=p.text, weights=_weights(p))
+        meta.update(profile=p.name, profile_title=p.title, profile_text=p.text, weights=p.weight_record())
     scored_profile(gdf)  # fail now, not halfway through a report, when no profile is known
     return gdf
 
-
-def _weights(profile: Profile) -> dict[str, list]:
-    return {c.key: [c.weight.value, c.weight.source] for c in profile.criteria}
 
 
 def scored_profile(scored: gpd.GeoDataFrame, profile: str | Path | Profile | None = None) -> Profile:

@@ -158,6 +158,10 @@ class Profile:
     def keys(self) -> tuple[str, ...]:
         return tuple(c.key for c in self.criteria)
 
+    def weight_record(self) -> dict[str, list]:
+        """``{key: [weight, source]}``, as recorded with scored outputs."""
+        return {c.key: [c.weight.value, c.weight.source] for c in self.criteria}
+
     def criterion(self, key: str) -> Criterion:
         for c in self.criteria:
             if c.key == key:
