@@ -12,7 +12,7 @@ EXTRAS := test,demo
 # apt-get as root, or through sudo when available.
 APT := $(shell [ "$$(id -u)" = 0 ] && echo "apt-get" || (command -v sudo >/dev/null && echo "sudo apt-get"))
 
-.PHONY: help demo test bench clean
+.PHONY: help demo test bench clean chromium
 
 help:
 	@echo "make demo   - score real Oslo plots with every built-in profile (sets itself up)"
@@ -35,7 +35,14 @@ $(STAMP): pyproject.toml
 demo: $(STAMP)
 	$(BIN)/sitefinder demo
 
-test: $(STAMP)
+# The report test renders the HTML report in headless Chromium (Debian package).
+chromium:
+	@command -v chromium >/dev/null 2>&1 || command -v chromium-browser >/dev/null 2>&1 \
+	  || { [ -n "$(APT)" ] && DEBIAN_FRONTEND=noninteractive $(APT) update -qq \
+	       && DEBIAN_FRONTEND=noninteractive $(APT) install -y -qq chromium; } \
+	  || { echo "please install chromium (the report test renders the HTML report in it)"; exit 1; }
+
+test: $(STAMP) chromium
 	@# gdaldem (gdal-bin) is the independent reference for the slope tests.
 	@command -v gdaldem >/dev/null 2>&1 \
 	  || { [ -n "$(APT)" ] && DEBIAN_FRONTEND=noninteractive $(APT) update -qq \

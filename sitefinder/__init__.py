@@ -17,17 +17,23 @@ from .profiles import list_profiles, load_profile, profile_text
 
 _LAZY = {"score": "api", "load_study": "api", "StudyArea": "api", "read_osm": "adapters.osm",
          "surface": "api", "write_surface": "api", "read_gtfs": "adapters.gtfs"}
+# Decision support (sitefinder.decision): explain, compare, sensitivity, top sites, report.
+_LAZY.update({name: "decision" for name in (
+    "analyse_sensitivity", "compare", "explain", "read_scored", "top_sites", "write_report", "write_scored")})
 
 __all__ = [
-    "InputError", "ProfileError", "SitefinderError", "StudyArea", "__version__", "list_profiles",
-    "load_profile", "load_study", "profile_text", "read_gtfs", "read_osm", "score", "surface", "write_surface",
+    "InputError", "ProfileError", "SitefinderError", "StudyArea", "__version__", "analyse_sensitivity", "compare",
+    "explain", "list_profiles", "load_profile", "load_study", "profile_text", "read_gtfs", "read_osm", "read_scored",
+    "score", "surface", "top_sites", "write_report", "write_scored", "write_surface",
 ]
 
 
 def __getattr__(name: str):
-    if name in _LAZY:
-        import importlib
+    import importlib
 
+    if name == "decision":
+        return importlib.import_module(".decision", __name__)
+    if name in _LAZY:
         module = importlib.import_module(f".{_LAZY[name]}", __name__)
         return getattr(module, name)
     raise AttributeError(f"module 'sitefinder' has no attribute {name!r}")

@@ -88,6 +88,8 @@ def attach(plots: gpd.GeoDataFrame, table: ScoreTable, data_sources: list[str], 
     out.attrs["sitefinder"] = {
         "profile": table.profile.name,
         "profile_title": table.profile.title,
+        "profile_text": table.profile.text,
+        "weights": table.profile.weight_record(),
         "warnings": list(table.warnings),
         "exclusions": dict(table.exclusions),
         "data": list(data_sources),

@@ -48,6 +48,7 @@ def score_map(
     network: gpd.GeoDataFrame | None = None,
     top: int = 10,
     dpi: int = 110,
+    selected: list[int] | None = None,
 ) -> Path:
     """Draw plots coloured by ``score`` (excluded in grey) with the top ``top`` labelled.
 
@@ -64,6 +65,9 @@ def score_map(
         Drawn underneath in light grey for orientation.
     top : int
         How many of the best plots get their rank written next to them.
+    selected : list of int, optional
+        Row positions of chosen sites (:func:`sitefinder.top_sites`), drawn as
+        stars labelled S1, S2 … in the order chosen (instead of the top ranks).
     """
     import matplotlib
 
@@ -101,7 +105,11 @@ def score_map(
     sm = matplotlib.cm.ScalarMappable(norm=norm, cmap=cmap)
     fig.colorbar(sm, ax=ax, shrink=0.6, label="score (0–100)")
 
-    ranked = plots[~excluded & plots["rank"].notna()].sort_values("rank").head(top)
+    ranked = plots[~excluded & plots["rank"].notna()].sort_values("rank").head(0 if selected is not None else top)
+    for k, p in enumerate(plots.geometry.iloc[list(selected or [])].representative_point()):
+        ax.plot(p.x, p.y, marker="*", markersize=14, markerfacecolor=LABEL_COLOUR, markeredgecolor="white", zorder=6)
+        ax.annotate(f"S{k + 1}", (p.x, p.y), xytext=(6, 4), textcoords="offset points", fontsize=9,
+                    fontweight="bold", color=LABEL_COLOUR, zorder=6)
     for r, p in zip(ranked["rank"], ranked.geometry.representative_point()):
         ax.plot(p.x, p.y, marker="o", markersize=6, markerfacecolor="none", markeredgecolor=LABEL_COLOUR, zorder=5)
         ax.annotate(str(int(r)), (p.x, p.y), xytext=(3, 3), textcoords="offset points", fontsize=9,
@@ -115,7 +123,8 @@ def score_map(
     ax.set_aspect("equal")
     ax.set_axis_off()
     ax.set_title(f"{title}\n{int((~excluded).sum())} plots scored, {int(excluded.sum())} excluded (grey); "
-                 f"top {len(ranked)} numbered", fontsize=11)
+                 + (f"{len(selected)} chosen sites starred" if selected is not None else f"top {len(ranked)} numbered"),
+                 fontsize=11)
     fig.text(0.01, 0.01, attribution, fontsize=7, color="#444444", ha="left", va="bottom")
     fig.tight_layout()
     path = Path(path)

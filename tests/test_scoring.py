@@ -151,7 +151,7 @@ def test_exclusions_have_reasons_and_every_row_survives(scene):
     assert ranks[excluded].isna().all()
     assert out.loc[out["excluded"], "score"].isna().all()
     assert out.attrs["sitefinder"]["exclusions"] == {
-        "no bus stop within 500 m (walk)": 2, "Bus stop above the maximum 500 m": 1,
+        "no bus stop within 500 m (walk)": 2, "Bus stop: above the maximum 500 m": 1,
         "no walkable way within 150 m of the plot": 1, "invalid geometry": 1, "missing geometry": 1,
         "inside industrial area": 1,
     }

@@ -4,4 +4,5 @@ To add a command, write a module with ``register`` and list it in
 :data:`COMMANDS`.
 """
 
-COMMANDS = ["score", "surface", "profiles", "categories", "demo"]
+COMMANDS = ["score", "surface", "profiles", "categories", "demo", "explain", "compare", "sensitivity", "topsites",
+            "report"]

@@ -83,3 +83,29 @@ def study_kwargs(args) -> dict:
         gtfs_window=args.gtfs_window, gtfs_route_types=int_list(args.gtfs_route_types, "--gtfs-route-types"),
         dem=args.dem,
     )
+
+
+def add_scored_arguments(parser, privacy: bool = True) -> None:
+    """Arguments of every command that reads a scored file (explain, compare, sensitivity, topsites, report)."""
+    parser.add_argument("scored", help="a file written by sitefinder score (.gpkg, .parquet, .fgb, .geojson, .csv)")
+    parser.add_argument("--profile", "-p", help="the profile that scored it (default: the one recorded in the file)")
+    parser.add_argument("--layer", help="layer name when SCORED is a multi-layer GeoPackage")
+    parser.add_argument("--id-column", help="column holding plot ids (default: plot_id, id or fid, else row numbers)")
+    if privacy:
+        add_privacy_arguments(parser)
+
+
+def add_privacy_arguments(parser) -> None:
+    """``--sensitive NAME`` (repeatable) and ``--include-sensitive``."""
+    parser.add_argument("--sensitive", action="append", metavar="LAYER", default=[],
+                        help="a sensitive layer (feature category or plot column): used for scoring, left out of "
+                             "outputs (repeatable; adds to the profile's [privacy] list)")
+    parser.add_argument("--include-sensitive", action="store_true",
+                        help="write sensitive columns and details too (internal use only; do not publish)")
+
+
+def load_scored(args):
+    """The scored file named on the command line, with its profile."""
+    from ..decision.scored import read_scored
+
+    return read_scored(args.scored, profile=args.profile, layer=args.layer)

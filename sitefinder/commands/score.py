@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 
 from ..errors import SitefinderError
-from ._args import add_data_arguments, study_kwargs, weight_overrides
+from ._args import add_data_arguments, add_privacy_arguments, study_kwargs, weight_overrides
 
 
 def register(sub) -> None:
@@ -31,13 +31,18 @@ def register(sub) -> None:
                         "nearest the centroid of the plot's addresses (column address_count says how many)")
     s.add_argument("--weight", "-w", action="append", metavar="KEY=VALUE", help="override a criterion weight")
     s.add_argument("--quiet", "-q", action="store_true", help="no progress bars or summary")
+    add_privacy_arguments(s)
     s.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:
-    from ..adapters.output import check_output_path, write_result
+    import pandas as pd
+
+    from ..adapters.output import check_output_path
     from ..adapters.vector import read_csv_points
     from ..api import load_study
+    from ..decision.privacy import redact_reasons, sensitive_layers
+    from ..decision.scored import write_scored
     from ..profiles import load_profile
     from ..progress import Reporter, TqdmReporter
 
@@ -60,12 +65,17 @@ def run(args: argparse.Namespace) -> int:
             print(line, file=sys.stderr)
     scored = area.score(profile)
     with reporter.step(f"writing {out.name}"):
-        write_result(scored, out, layer=profile.name)
+        write_scored(scored, out, profile, sensitive=tuple(args.sensitive), include_sensitive=args.include_sensitive)
     n = len(scored)
     n_ex = int(scored["excluded"].sum())
     if not args.quiet:
         print(f"{n} plots: {n - n_ex} scored, {n_ex} excluded -> {out}")
-        for reason, count in list(scored.attrs["sitefinder"]["exclusions"].items())[:5]:
+        kinds = pd.Series(scored.attrs["sitefinder"]["exclusions"], dtype="int64")
+        if not args.include_sensitive and len(kinds):
+            # Kinds of reason naming a sensitive rule collapse into the generic "withheld" text.
+            kinds.index = redact_reasons(kinds.index, profile, sensitive_layers(profile, args.sensitive))
+            kinds = kinds.groupby(level=0, sort=False).sum().sort_values(ascending=False, kind="stable")
+        for reason, count in kinds.head(5).items():
             print(f"  {count:>6} excluded: {reason}")
     return 0
 

@@ -250,7 +250,7 @@ def _apply_constraints(
                         reasons.add(i, f"no {what} within {_fmt(k.value)}{unit} ({how})")
                     else:
                         reasons.add(i, f"{crit.label}: {_fmt(v[i])}{unit} is above the maximum {_fmt(k.value)}{unit}",
-                                    f"{crit.label} above the maximum {_fmt(k.value)}{unit}")
+                                    f"{crit.label}: above the maximum {_fmt(k.value)}{unit}")
                 elif k.kind == "min_value" and v[i] < k.value:
                     reasons.add(i, f"{crit.label}: {_fmt(v[i])}{unit} is below the minimum {_fmt(k.value)}{unit}",
-                                f"{crit.label} below the minimum {_fmt(k.value)}{unit}")
+                                f"{crit.label}: below the minimum {_fmt(k.value)}{unit}")

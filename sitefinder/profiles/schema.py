@@ -11,7 +11,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+import numpy as np
+
 from ..core.transforms import TRANSFORMS, saturation_point
+from ..core.weights import (
+    MAX_CONSISTENCY_RATIO, ahp_weights, check_comparison_matrix, rank_order_centroid_weights, rank_sum_weights,
+)
 from ..errors import ProfileError
 
 MEASURES = ("nearest", "kth_nearest", "count", "sum", "plot_area", "attribute", "area_weighted_sum", "slope")
@@ -21,6 +26,7 @@ DECAYS = ("none", "linear", "exponential", "gaussian")
 SLOPE_STATISTICS = ("mean", "max")
 SLOPE_UNITS = ("degrees", "percent")
 CONSTRAINT_KINDS = ("min_area", "not_inside", "max_value", "min_value")
+WEIGHT_METHODS = ("direct", "ahp", "rank_sum", "roc")
 ASSUMPTION = "assumption"
 
 
@@ -112,6 +118,33 @@ class Settings:
 
 
 @dataclass(frozen=True)
+class Weighting:
+    """How the criterion weights were derived (the ``[weights]`` table).
+
+    ``method`` is ``"direct"`` (each criterion's own ``weight``), ``"ahp"``
+    (pairwise ``matrix`` over ``order``), ``"rank_sum"`` or ``"roc"``
+    (``order`` is the ranking, most important first).
+    """
+
+    method: str = "direct"
+    source: str = ""
+    order: tuple[str, ...] = ()
+    matrix: tuple[tuple[float, ...], ...] = ()
+    lambda_max: float | None = None
+    consistency_ratio: float | None = None
+
+
+@dataclass(frozen=True)
+class Selection:
+    """Rules for choosing several sites (the ``[selection]`` table; see ``docs/decision.md``)."""
+
+    units_per_site: Sourced | None = None
+    max_units: Sourced | None = None
+    cap_radius: Sourced | None = None
+    min_spacing: Sourced | None = None
+
+
+@dataclass(frozen=True)
 class Profile:
     """A validated scoring profile."""
 
@@ -125,10 +158,17 @@ class Profile:
     sources: dict[str, dict] = field(default_factory=dict)
     origin: str = ""
     text: str = ""
+    weighting: Weighting = Weighting()
+    selection: Selection = Selection()
+    sensitive: tuple[str, ...] = ()
 
     @property
     def keys(self) -> tuple[str, ...]:
         return tuple(c.key for c in self.criteria)
+
+    def weight_record(self) -> dict[str, list]:
+        """``{key: [weight, source]}``, as recorded with scored outputs."""
+        return {c.key: [c.weight.value, c.weight.source] for c in self.criteria}
 
     def criterion(self, key: str) -> Criterion:
         for c in self.criteria:
@@ -353,7 +393,7 @@ FIELD_PARSERS = {
 }
 
 
-def _criterion(r: _Reader, key: str, data: Any) -> Criterion:
+def _criterion(r: _Reader, key: str, data: Any, derived_weight: Sourced | None = None) -> Criterion:
     path = f"criteria.{key}"
     d = r.table(data, path)
     r.check_keys(d, path, CRITERION_KEYS)
@@ -367,9 +407,14 @@ def _criterion(r: _Reader, key: str, data: Any) -> Criterion:
         if required and name not in d:
             raise r.fail(f"{path}.{name}", f"missing (the {measure} measure needs {name})")
     label = r.string(d, "label", path)
-    if "weight" not in d:
+    if derived_weight is not None:
+        if "weight" in d:
+            raise r.fail(f"{path}.weight", "the [weights] table derives every weight; remove this key")
+        weight = derived_weight
+    elif "weight" not in d:
         raise r.fail(f"{path}.weight", "missing")
-    weight = r.sourced(d, "weight", path, minimum=0.0)
+    else:
+        weight = r.sourced(d, "weight", path, minimum=0.0)
     if "transform" not in d:
         raise r.fail(f"{path}.transform", "missing")
     transform = _transform(r, d["transform"], f"{path}.transform")
@@ -415,6 +460,87 @@ def _constraint(r: _Reader, i: int, data: Any, criteria: dict[str, Criterion]) -
     return Constraint(kind=kind, source=r.source(d, path), **kw)
 
 
+def _matrix_entry(r: _Reader, value: Any, path: str) -> float:
+    """A comparison: a number or a fraction written as text ("1/3")."""
+    if isinstance(value, str):
+        num, sep, den = value.partition("/")
+        try:
+            number = float(num) / float(den) if sep else float(num)
+        except (ValueError, ZeroDivisionError):
+            raise r.fail(path, f"must be a number or a fraction like \"1/3\", got {value!r}") from None
+        return r.number(number, path, positive=True)
+    return r.number(value, path, positive=True)
+
+
+def _weighting(r: _Reader, data: Any, keys: tuple[str, ...]) -> tuple[Weighting, dict[str, Sourced] | None]:
+    """Parse ``[weights]``; returns the weighting and, unless direct, the derived weight of every criterion."""
+    t = r.table(data, "weights")
+    method = r.string(t, "method", "weights", choices=WEIGHT_METHODS)
+    if method == "direct":
+        r.check_keys(t, "weights", ("method",))
+        return Weighting("direct"), None
+    list_name = "criteria" if method == "ahp" else "ranking"
+    r.check_keys(t, "weights", ("method", list_name, "source") + (("matrix",) if method == "ahp" else ()))
+    order = r.string_list(t, list_name, "weights")
+    list_key = f"weights.{list_name}"
+    missing = [k for k in keys if k not in order]
+    unknown = [k for k in order if k not in keys]
+    if unknown:
+        raise r.fail(list_key, f"unknown criterion {unknown[0]!r} (profile has: {', '.join(keys)})")
+    if missing or len(set(order)) != len(order):
+        what = f"misses {', '.join(missing)}" if missing else "names a criterion twice"
+        raise r.fail(list_key, f"must name every criterion exactly once; it {what}")
+    source = r.source(t, "weights")
+    if method != "ahp":
+        w = rank_sum_weights(len(order)) if method == "rank_sum" else rank_order_centroid_weights(len(order))
+        derived = {k: Sourced(float(v), source) for k, v in zip(order, w)}
+        return Weighting(method, source, order), derived
+    rows = r.required(t, "matrix", "weights")
+    if not isinstance(rows, list) or len(rows) != len(order) or not all(isinstance(x, list) for x in rows):
+        raise r.fail("weights.matrix", f"must be a list of {len(order)} rows, one per criterion in weights.criteria")
+    matrix = []
+    for i, row in enumerate(rows):
+        if len(row) != len(order):
+            raise r.fail(f"weights.matrix[{i}]", f"must have {len(order)} entries, got {len(row)}")
+        matrix.append([_matrix_entry(r, v, f"weights.matrix[{i}][{j}]") for j, v in enumerate(row)])
+    problem = check_comparison_matrix(matrix)
+    if problem:
+        raise r.fail("weights.matrix", problem)
+    res = ahp_weights(np.array(matrix))
+    if res.consistency_ratio > MAX_CONSISTENCY_RATIO:
+        i, j = res.worst_pair
+        raise r.fail(
+            "weights.matrix",
+            f"consistency ratio {res.consistency_ratio:.3f} is above {MAX_CONSISTENCY_RATIO:g}: the judgements "
+            f"contradict each other. Most inconsistent pair: {order[i]} vs {order[j]} (matrix[{i}][{j}] = "
+            f"{matrix[i][j]:.3g}, while the other judgements imply {res.worst_pair_implied:.3g}); revise it",
+        )
+    derived = {k: Sourced(float(v), source) for k, v in zip(order, res.weights)}
+    weighting = Weighting("ahp", source, order, tuple(tuple(row) for row in matrix), res.lambda_max,
+                          res.consistency_ratio)
+    return weighting, derived
+
+
+def _selection(r: _Reader, data: Any) -> Selection:
+    t = r.table(data, "selection")
+    fields = ("units_per_site", "max_units", "cap_radius", "min_spacing")
+    r.check_keys(t, "selection", fields)
+    kw = {name: r.sourced(t, name, "selection", positive=name != "min_spacing", minimum=0.0)
+          for name in fields if name in t}
+    for name in ("units_per_site", "max_units"):
+        if name in kw and kw[name].value != int(kw[name].value):
+            raise r.fail(f"selection.{name}.value", f"must be a whole number, got {kw[name].value:g}")
+    if ("max_units" in kw) != ("cap_radius" in kw):
+        raise r.fail("selection", "max_units and cap_radius go together (at most max_units within cap_radius)")
+    return Selection(**kw)
+
+
+def _privacy(r: _Reader, data: Any) -> tuple[str, ...]:
+    t = r.table(data, "privacy")
+    r.check_keys(t, "privacy", ("sensitive",))
+    return r.string_list(t, "sensitive", "privacy") if "sensitive" in t else ()
+
+
 def validate_profile(data: dict, origin: str, known_sources: dict[str, dict], text: str = "") -> Profile:
     """Validate a parsed TOML document and build a :class:`Profile`.
 
@@ -431,7 +557,8 @@ def validate_profile(data: dict, origin: str, known_sources: dict[str, dict], te
     if not isinstance(own_sources, dict) or not all(isinstance(v, dict) for v in own_sources.values()):
         raise ProfileError(f"profile {origin}: sources: must be a table of [sources.<id>] tables")
     r = _Reader(origin, set(known_sources) | set(own_sources))
-    r.check_keys(data, "", ("profile", "settings", "criteria", "constraints", "sources"))
+    r.check_keys(data, "", ("profile", "settings", "criteria", "constraints", "sources", "weights", "selection",
+                            "privacy"))
     head = r.table(r.required(data, "profile", ""), "profile")
     r.check_keys(head, "profile", ("name", "title", "description", "use_case"))
     name = r.string(head, "name", "profile")
@@ -444,7 +571,11 @@ def validate_profile(data: dict, origin: str, known_sources: dict[str, dict], te
     crit_tables = r.table(r.required(data, "criteria", ""), "criteria")
     if not crit_tables:
         raise r.fail("criteria", "a profile needs at least one criterion")
-    criteria = {key: _criterion(r, key, value) for key, value in crit_tables.items()}
+    weighting, derived = Weighting(), None
+    if "weights" in data:
+        weighting, derived = _weighting(r, data["weights"], tuple(crit_tables))
+    criteria = {key: _criterion(r, key, value, derived[key] if derived else None)
+                for key, value in crit_tables.items()}
     if sum(c.weight.value for c in criteria.values()) <= 0:
         raise r.fail("criteria", "at least one weight must be greater than 0")
     raw_constraints = data.get("constraints", [])
@@ -462,4 +593,7 @@ def validate_profile(data: dict, origin: str, known_sources: dict[str, dict], te
         sources=dict(own_sources),
         origin=origin,
         text=text,
+        weighting=weighting,
+        selection=_selection(r, data["selection"]) if "selection" in data else Selection(),
+        sensitive=_privacy(r, data["privacy"]) if "privacy" in data else (),
     )

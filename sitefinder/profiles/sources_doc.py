@@ -36,6 +36,12 @@ def source_uses(profile: Profile) -> list[tuple[str, str]]:
                 uses.append((f"{base}.{name}", item.source))
     for i, k in enumerate(profile.constraints):
         uses.append((f"constraints[{i}]", k.source))
+    if profile.weighting.method != "direct":
+        uses.append(("weights", profile.weighting.source))
+    for name in ("units_per_site", "max_units", "cap_radius", "min_spacing"):
+        item = getattr(profile.selection, name)
+        if item is not None:
+            uses.append((f"selection.{name}", item.source))
     return uses
 
 
