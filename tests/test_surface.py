@@ -141,3 +141,20 @@ def test_network_surface_cells_equal_network_scored_plots(oslo_osm):
     assert ok.sum() > 50
     assert np.array_equal(np.isnan(s.bands[0][s.grid.row, s.grid.col]), ~ok)
     assert np.allclose(s.bands[0][s.grid.row, s.grid.col][ok], scored["score"].to_numpy()[ok], atol=1e-4)
+
+
+def test_sensitive_layers_stay_out_of_the_surface(tmp_path):
+    profile = tmp_path / "surface.toml"
+    profile.write_text(PROFILE, encoding="utf-8")
+    small = "260000,6648000,262000,6650000"
+    args = ["surface", "--area", small, "--crs", "EPSG:25833", "--cell", "50", "-p", str(profile),
+            "--features", f"population={require(GRID)}", "--feature-weight", "population=pop_tot",
+            "--gtfs", str(require(NSB)), "--sensitive", "population", "-q", "--no-preview"]
+    assert main([*args, "-o", str(tmp_path / "public.tif")]) == 0
+    assert main([*args, "--include-sensitive", "-o", str(tmp_path / "internal.tif")]) == 0
+    with rasterio.open(tmp_path / "public.tif") as public, rasterio.open(tmp_path / "internal.tif") as internal:
+        assert [d.split(" ")[0] for d in public.descriptions] == ["score", "departures_score", "station_score"]
+        assert "residents_score" in [d.split(" ")[0] for d in internal.descriptions]
+        assert str(GRID) not in public.tags()["data"] and str(GRID) in internal.tags()["data"]
+        # The total still uses the sensitive criterion (docs/decision.md says so); only its band is withheld.
+        np.testing.assert_array_equal(public.read(1), internal.read(1))

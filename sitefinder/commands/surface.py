@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from ._args import add_data_arguments, study_kwargs, weight_overrides
+from ._args import add_data_arguments, add_privacy_arguments, study_kwargs, weight_overrides
 
 
 def register(sub) -> None:
@@ -27,6 +27,7 @@ def register(sub) -> None:
     add_data_arguments(s)
     s.add_argument("--weight", "-w", action="append", metavar="KEY=VALUE", help="override a criterion weight")
     s.add_argument("--quiet", "-q", action="store_true", help="no progress bars or summary")
+    add_privacy_arguments(s)
     s.set_defaults(func=run)
 
 
@@ -59,7 +60,8 @@ def run(args: argparse.Namespace) -> int:
     result = surface(args.area, profile, cell=args.cell, crs=args.crs, municipalities=municipalities,
                      reporter=reporter, **study_kwargs(args))
     with reporter.step(f"writing {out.name}"):
-        written = write_surface(out, result, preview=not args.no_preview)
+        written = write_surface(out, result, preview=not args.no_preview, sensitive=tuple(args.sensitive),
+                                include_sensitive=args.include_sensitive)
     if not args.quiet:
         table = result.surface.table
         n_ex = int(table.columns["excluded"].sum())
