@@ -23,6 +23,7 @@ import pandas as pd
 from pyproj import CRS
 
 from .adapters.crs import metric_crs, to_crs
+from .adapters.layer_rules import category_label
 from .adapters.osm import OsmData, read_osm
 from .adapters.vector import features_to_arrays, network_to_arrays, plots_to_arrays, read_layer
 from .errors import InputError
@@ -165,7 +166,7 @@ def load_study(
             what = f"features {name!r}"
             gdf = read_layer(src, what)
             weight_col = (feature_weights or {}).get(name)
-            feature_arrays[name] = features_to_arrays(to_crs(gdf, crs, what), name.replace("_", " "),
+            feature_arrays[name] = features_to_arrays(to_crs(gdf, crs, what), category_label(name),
                                                       str(src) if not isinstance(src, gpd.GeoDataFrame) else what,
                                                       weight_column=weight_col)
             data_sources.append(f"{what}: {src if not isinstance(src, gpd.GeoDataFrame) else 'GeoDataFrame'}")
