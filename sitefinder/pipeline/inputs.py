@@ -7,8 +7,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from ..core.geometry import Ragged
-from ..core.noding import Edges, node_lines
-from ..errors import InputError
+from ..core.noding import Edges
 
 
 @dataclass
@@ -119,6 +118,9 @@ class NetworkArrays:
         InputError
             When no line has two distinct vertices.
         """
+        from ..core.noding import node_lines
+        from ..errors import InputError
+
         edges = node_lines(lines, oneway)
         if edges.edge_u.shape[0] == 0:
             raise InputError(f"the network {origin} has no line with two distinct vertices")
