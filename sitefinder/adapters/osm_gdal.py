@@ -56,6 +56,8 @@ class OsmArrays:
         Features per category.
     n_ways : int
         Walkable ways in the network.
+    attribution : str
+        The credit maps and reports from these data must carry.
     """
 
     network: NetworkArrays
@@ -189,7 +191,11 @@ def read_osm_gdal(path: str | Path, crs: str, categories: str | Path | None = No
         gdal.SetThreadLocalConfigOption(key, value)
     gdal.PushErrorHandler(incomplete)
     try:
-        ds = gdal.OpenEx(str(path), gdal.OF_VECTOR, allowed_drivers=["OSM"], open_options=[f"CONFIG_FILE={config}"])
+        try:
+            ds = gdal.OpenEx(str(path), gdal.OF_VECTOR, allowed_drivers=["OSM"],
+                             open_options=[f"CONFIG_FILE={config}"])
+        except RuntimeError:  # when something has turned on gdal.UseExceptions()
+            ds = None
         if ds is None:
             raise InputError(f"cannot read OSM file {path}: {gdal.GetLastErrorMsg() or 'GDAL cannot open it'}")
         with reporter.step(f"reading {path.name} (GDAL)"):
