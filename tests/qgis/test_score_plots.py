@@ -227,3 +227,24 @@ def test_feature_layer_names_map_to_categories():
     assert category_key("bus-stop", labels) == "bus_stop"
     assert category_key("Rail, metro or tram stop", labels) == "rail_station"
     assert category_key("My Shops", labels) == "my_shops"
+
+
+def test_runs_as_a_step_of_a_processing_model(oslo):
+    from qgis.core import (
+        QgsProcessingModelAlgorithm, QgsProcessingModelChildAlgorithm, QgsProcessingModelChildParameterSource,
+        QgsProcessingModelOutput,
+    )
+
+    model = QgsProcessingModelAlgorithm("score with sitefinder", "tests")
+    child = QgsProcessingModelChildAlgorithm("sitefinder:scoreplots")
+    child.setChildId("score")
+    for name, value in {"PLOTS": oslo.uri("points"), "OSM": str(require(OSLO_PBF)), "PROFILE": "coworking"}.items():
+        child.addParameterSources(name, [QgsProcessingModelChildParameterSource.fromStaticValue(value)])
+    output = QgsProcessingModelOutput("scored", "Scored plots")
+    output.setChildOutputName("OUTPUT")
+    child.setModelOutputs({"scored": output})
+    model.addChildAlgorithm(child)
+    result = processing.run(model, {"score:scored": "TEMPORARY_OUTPUT"})
+    out = columns(result["score:scored"])
+    assert out["plot_id"] == oslo.library["scores_points"]["smahus-integrated"]["plot_id"]
+    assert sum(s is not None for s in out["score"]) >= len(out["score"]) - 1  # only the far-away point excluded
