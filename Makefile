@@ -3,7 +3,7 @@
 #   make test    run the whole test suite
 #   make bench   run the benchmarks (writes docs/benchmarks.md)
 #   make test-qgis    only the QGIS plugin's tests, in headless QGIS (make test runs them too)
-#   make plugin       build dist/sitefinder_qgis-VERSION.zip for QGIS's plugin manager
+#   make plugin       build dist/sitefinder_qgis-VERSION.zip for QGIS's plugin manager (and the library's wheel)
 #   make screenshots  retake docs/img/qgis-*.png in QGIS under Xvfb
 
 PYTHON ?= python3
@@ -22,7 +22,7 @@ help:
 	@echo "make test   - run the whole test suite (sets itself up)"
 	@echo "make bench  - run the benchmarks"
 	@echo "make test-qgis   - run only the QGIS plugin tests (headless QGIS; make test runs them too)"
-	@echo "make plugin      - build dist/sitefinder_qgis-VERSION.zip for QGIS's plugin manager"
+	@echo "make plugin      - build dist/sitefinder_qgis-VERSION.zip for QGIS's plugin manager, and the library wheel"
 	@echo "make screenshots - retake the QGIS screenshots in docs/img (Xvfb)"
 
 $(STAMP): pyproject.toml
@@ -82,8 +82,11 @@ test: test-qgis
 test-qgis: $(STAMP) $(QGIS_STAMP)
 	$(QGIS_ENV) $(QGIS_VENV)/bin/python -m pytest tests/qgis
 
-plugin:
+# The plugin zip, and the library as a wheel to install into QGIS's Python (docs/qgis.md).
+plugin: $(STAMP)
 	$(PYTHON) qgis_plugin/tools/build_zip.py dist
+	$(BIN)/python -m pip wheel --quiet --no-deps --wheel-dir dist .
+	@ls dist/sitefinder-*.whl
 
 screenshots: $(QGIS_STAMP)
 	@command -v xvfb-run >/dev/null || { [ -n "$(APT)" ] && DEBIAN_FRONTEND=noninteractive $(APT) update -qq \

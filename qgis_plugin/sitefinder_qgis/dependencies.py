@@ -38,7 +38,9 @@ def install_commands(python: str | None = None) -> str:
     except ImportError:
         numpy_pin = ""
     quoted = f'"{python}"' if " " in python else python
-    user = " --user --break-system-packages" if sys.platform.startswith("linux") else ""
+    # Linux distributions' QGIS runs the system Python: install for the user, past PEP 668's guard.
+    in_venv = sys.prefix != getattr(sys, "base_prefix", sys.prefix)
+    user = " --user --break-system-packages" if sys.platform.startswith("linux") and not in_venv else ""
     return (f'{quoted} -m pip install{user} "numba>=0.59"{numpy_pin}\n'
             f"{quoted} -m pip install{user} --no-deps sitefinder")
 
@@ -82,6 +84,8 @@ def missing_dependencies() -> str | None:
         "Install the sitefinder library and numba into QGIS's own Python, then restart QGIS:\n"
         f"{install_commands()}\n"
         f"{_where_to_run()}\n"
+        "Without sitefinder on PyPI, give the wheel built by 'make plugin' (dist/sitefinder-*.whl) or the "
+        "folder of a sitefinder source copy instead of 'sitefinder'.\n"
         f"Step by step: {DOCS}"
     )
 
