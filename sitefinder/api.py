@@ -27,6 +27,7 @@ from .adapters.area import read_area
 from .adapters.crs import metric_crs, to_crs
 from .adapters.geometry import to_ragged
 from .adapters.gtfs import WEIGHT_COLUMN, read_gtfs_feeds
+from .adapters.layer_rules import category_label
 from .adapters.osm import OsmData, read_osm
 from .adapters.raster import read_dem
 from .adapters.register import group_plots
@@ -244,7 +245,7 @@ def prepare_data(
             what = f"features {name!r}"
             gdf = read_layer(src, what)
             weight_col = (feature_weights or {}).get(name)
-            feature_arrays[name] = features_to_arrays(to_crs(gdf, crs, what), name.replace("_", " "),
+            feature_arrays[name] = features_to_arrays(to_crs(gdf, crs, what), category_label(name),
                                                       str(src) if not isinstance(src, gpd.GeoDataFrame) else what,
                                                       weight_column=weight_col)
             data_sources.append(f"{what}: {src if not isinstance(src, gpd.GeoDataFrame) else 'GeoDataFrame'}")

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import importlib.util
 import os
 from pathlib import Path
 
 import pytest
+
+# tests/qgis runs in QGIS's own Python (make test-qgis), where qgis is importable; never here.
+collect_ignore = [] if importlib.util.find_spec("qgis") else ["qgis"]
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = Path(os.environ.get("SITEFINDER_DATA", ROOT.parent / "shared" / "data"))

@@ -6,15 +6,13 @@ import geopandas as gpd
 from pyproj import CRS
 
 from ..errors import InputError
+from .layer_rules import check_lonlat_bounds, missing_crs_error
 
 
 def require_crs(gdf: gpd.GeoDataFrame, what: str) -> CRS:
     """The layer's CRS, or a clear error when it has none (never a guess)."""
     if gdf.crs is None:
-        raise InputError(
-            f"{what} has no coordinate reference system (CRS); set one in your GIS "
-            "(e.g. define the projection as EPSG:25833) and try again"
-        )
+        raise missing_crs_error(what)
     return CRS.from_user_input(gdf.crs)
 
 
@@ -36,13 +34,7 @@ def check_geographic_bounds(gdf: gpd.GeoDataFrame, crs: CRS, what: str) -> None:
     """Longitude/latitude layers must have coordinates in range (a classic sign of a wrong CRS)."""
     if not crs.is_geographic or gdf.geometry.isna().all():
         return
-    x0, y0, x1, y1 = gdf.total_bounds
-    if x0 < -180.5 or x1 > 360.5 or y0 < -90.5 or y1 > 90.5:
-        raise InputError(
-            f"{what} says its CRS is {crs.name} (longitude/latitude) but has coordinates up to "
-            f"({x1:.0f}, {y1:.0f}); the data is probably projected (e.g. EPSG:25833): set the right CRS. "
-            "(GeoJSON files without a CRS are read as longitude/latitude.)"
-        )
+    check_lonlat_bounds(tuple(gdf.total_bounds), crs.name, what)
 
 
 def to_crs(gdf: gpd.GeoDataFrame, crs: CRS, what: str) -> gpd.GeoDataFrame:

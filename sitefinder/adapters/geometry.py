@@ -6,10 +6,7 @@ import numpy as np
 import shapely
 
 from ..core.geometry import Ragged
-
-POLYGON_TYPES = {"Polygon", "MultiPolygon"}
-LINE_TYPES = {"LineString", "MultiLineString", "LinearRing"}
-POINT_TYPES = {"Point", "MultiPoint"}
+from .layer_rules import LINE_TYPES, POINT_TYPES, POLYGON_TYPES  # noqa: F401  (re-exported)
 
 
 def to_ragged(geoms: np.ndarray, polygons_only: bool = False) -> Ragged:

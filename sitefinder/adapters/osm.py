@@ -17,10 +17,9 @@ import shapely
 
 from ..errors import InputError
 from ..progress import Reporter
-from .osm_tags import Category, CategoryIndex, load_categories, load_network_rules, tag_keys
-
-OSM_SUFFIXES = (".osm.pbf", ".pbf", ".osm", ".osm.bz2", ".osm.gz", ".o5m")
-ATTRIBUTION = "© OpenStreetMap contributors (ODbL)"
+from .osm_tags import (
+    ATTRIBUTION, Category, CategoryIndex, check_osm_path, load_categories, load_network_rules, tag_keys,
+)
 
 
 @dataclass
@@ -52,14 +51,6 @@ class OsmData:
         return "\n".join(lines)
 
 
-def _check_path(path: Path) -> None:
-    if not path.exists():
-        raise InputError(f"OSM file not found: {path}")
-    name = path.name.lower()
-    if not name.endswith(OSM_SUFFIXES):
-        raise InputError(f"{path} does not look like an OpenStreetMap file (expected .osm.pbf or .osm)")
-
-
 def read_osm(path: str | Path, categories: str | Path | None = None, reporter: Reporter | None = None) -> OsmData:
     """Read the walking network and feature categories from a local OSM file.
 
@@ -86,7 +77,7 @@ def read_osm(path: str | Path, categories: str | Path | None = None, reporter: R
 
     reporter = reporter or Reporter()
     path = Path(path).expanduser()
-    _check_path(path)
+    check_osm_path(path)
     table = load_categories(categories)
     rules = load_network_rules()
     keys = sorted(tag_keys(table))

@@ -1,4 +1,9 @@
-"""The OSM category table and walking-network rules (TOML data), and tag matching."""
+"""The OSM category table and walking-network rules (TOML data), and tag matching.
+
+Pure Python (no geopandas, no pyosmium): the pyosmium reader
+(:mod:`sitefinder.adapters.osm`) and the GDAL reader used inside QGIS
+(:mod:`sitefinder.adapters.osm_gdal`) apply the same rules.
+"""
 
 from __future__ import annotations
 
@@ -16,6 +21,8 @@ DATA_DIR = Path(__file__).resolve().parent.parent / "data"
 CATEGORIES_FILE = DATA_DIR / "osm_categories.toml"
 NETWORK_FILE = DATA_DIR / "osm_network.toml"
 KINDS = ("place", "area", "line")
+OSM_SUFFIXES = (".osm.pbf", ".pbf", ".osm", ".osm.bz2", ".osm.gz", ".o5m")
+ATTRIBUTION = "© OpenStreetMap contributors (ODbL)"
 
 TagRule = dict[str, "frozenset[str] | None"]  # None = any value
 
@@ -142,6 +149,25 @@ class CategoryIndex:
                     if c not in found and c.accepts(tags):
                         found.append(c)
         return found
+
+
+def check_osm_path(path: Path) -> None:
+    """Fail with one line when ``path`` is missing or does not look like an OSM file."""
+    if not path.exists():
+        raise InputError(f"OSM file not found: {path}")
+    if not path.name.lower().endswith(OSM_SUFFIXES):
+        raise InputError(f"{path} does not look like an OpenStreetMap file (expected .osm.pbf or .osm)")
+
+
+def rule_keys(categories: dict[str, Category], rules: NetworkRules) -> set[str]:
+    """Every tag key the category table and the walking rules read (match, exclude and allow)."""
+    keys = {"highway", "name"}
+    for c in categories.values():
+        for rule in c.match + c.exclude:
+            keys.update(rule)
+    for rule in rules.exclude + rules.allow:
+        keys.update(rule)
+    return keys
 
 
 def tag_keys(categories: dict[str, Category]) -> set[str]:

@@ -6,15 +6,13 @@ A crash or a bad input never leaves a half-written output file behind.
 from __future__ import annotations
 
 import json
-import os
-import tempfile
-from contextlib import contextmanager
 from pathlib import Path
 
 import geopandas as gpd
 import pandas as pd
 
 from ..errors import InputError
+from .atomic import atomic_path
 
 # Run metadata (profile, weights, data, what was withheld) travels with the output:
 # as layer metadata in GeoPackage/FlatGeobuf, as schema metadata in GeoParquet,
@@ -44,22 +42,6 @@ def check_output_path(path: str | Path) -> Path:
     if path.is_dir():
         raise InputError(f"cannot write {path}: it is a folder")
     return path
-
-
-@contextmanager
-def atomic_path(path: Path):
-    """Yield a temporary path in the target's folder; rename it onto ``path`` on success."""
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=path.suffix, dir=path.parent or ".")
-    os.close(fd)
-    os.unlink(tmp)  # GDAL drivers want to create the file themselves
-    tmp_path = Path(tmp)
-    try:
-        yield tmp_path
-        os.replace(tmp_path, path)
-    finally:
-        for leftover in (tmp_path, *tmp_path.parent.glob(tmp_path.name + "-*")):
-            if leftover.exists():
-                leftover.unlink()
 
 
 def _for_gdal(gdf: gpd.GeoDataFrame) -> gpd.GeoDataFrame:

@@ -14,11 +14,14 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from ..core.noding import node_lines
 from ..errors import InputError
 from ..pipeline.inputs import FeatureArrays, NetworkArrays, PlotArrays
 from .crs import require_crs, to_crs, with_epsg
-from .geometry import LINE_TYPES, POINT_TYPES, POLYGON_TYPES, to_ragged
+from .geometry import to_ragged
+from .layer_rules import (
+    EMPTY_GEOMETRY, LINE_TYPES, MISSING_GEOMETRY, ONEWAY_TRUE, POLYGON_TYPES, check_network_lines,
+    check_not_only_lines, invalid_plot_problem, plot_type_problem,
+)
 
 LayerLike = "str | Path | gpd.GeoDataFrame"
 
@@ -128,26 +131,20 @@ def plots_to_arrays(gdf: gpd.GeoDataFrame, what: str = "plots") -> PlotArrays:
     types = _types(geoms)
     problem = np.full(n, "", dtype=object)
     missing = np.array([g is None for g in geoms])
-    problem[missing] = "missing geometry"
+    problem[missing] = MISSING_GEOMETRY
     empty = ~missing & shapely.is_empty(np.where(missing, shapely.Point(), geoms).astype(object))
-    problem[empty] = "empty geometry"
-    is_line = np.isin(types, list(LINE_TYPES))
-    other = ~missing & ~empty & ~np.isin(types, list(POLYGON_TYPES | POINT_TYPES)) & ~is_line
-    if is_line.any() and not (np.isin(types, list(POLYGON_TYPES | POINT_TYPES))).any():
-        raise InputError(
-            f"{what} contains lines ({types[is_line][0]}) but plots must be polygons or points; "
-            "did you pass the network as plots?"
-        )
-    problem[is_line] = "line geometry: a plot must be a polygon or a point"
-    for i in np.flatnonzero(other):
-        problem[i] = f"{types[i]} geometry: a plot must be a polygon or a point"
+    problem[empty] = EMPTY_GEOMETRY
+    present = ~missing & ~empty
+    check_not_only_lines(sorted(set(types[present])), what)
+    for geom_type in set(types[present]):
+        problem[present & (types == geom_type)] = plot_type_problem(geom_type)
     candidates = problem == ""
     cand_geoms = geoms[candidates]
     valid = shapely.is_valid(cand_geoms)
     if not valid.all():
         idx = np.flatnonzero(candidates)[~valid]
         for i, why in zip(idx, shapely.is_valid_reason(geoms[idx])):
-            problem[i] = f"invalid geometry: {why}"
+            problem[i] = invalid_plot_problem(why)
     ok = problem == ""
     usable_geoms = np.where(ok, geoms, None)
     rep = shapely.point_on_surface(usable_geoms)
@@ -213,21 +210,14 @@ def network_to_arrays(gdf: gpd.GeoDataFrame, origin: str, oneway_column: str | N
     """
     geoms = np.asarray(gdf.geometry.values, dtype=object)
     types = _types(geoms)
+    check_network_lines(sorted(set(types[types != ""])), origin)
     lines = np.isin(types, list(LINE_TYPES))
-    if not lines.any():
-        found = ", ".join(sorted(set(types[types != ""]))) or "no geometries"
-        raise InputError(f"the network {origin} must contain lines, but has {found}")
     oneway = np.zeros(len(gdf), np.bool_)
     if oneway_column is not None:
         if oneway_column not in gdf.columns:
             raise InputError(f"the network {origin} has no column {oneway_column!r}")
-        col = gdf[oneway_column]
-        oneway = col.astype(str).str.lower().isin(["1", "true", "yes", "y", "t"]).to_numpy()
-    geoms = np.where(lines, geoms, None)
-    edges = node_lines(to_ragged(geoms), oneway)
-    if edges.edge_u.shape[0] == 0:
-        raise InputError(f"the network {origin} has no line with two distinct vertices")
-    return NetworkArrays(edges=edges, origin=origin)
+        oneway = gdf[oneway_column].astype(str).str.strip().str.lower().isin(ONEWAY_TRUE).to_numpy()
+    return NetworkArrays.from_lines(to_ragged(np.where(lines, geoms, None)), oneway, origin)
 
 
 def prepare_layer(gdf: gpd.GeoDataFrame, crs, what: str) -> gpd.GeoDataFrame:

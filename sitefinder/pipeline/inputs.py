@@ -104,6 +104,32 @@ class NetworkArrays:
     edges: Edges
     origin: str = ""
 
+    @classmethod
+    def from_lines(cls, lines: Ragged, oneway: np.ndarray | None, origin: str) -> "NetworkArrays":
+        """Node line geometries (joined where they share a vertex) into a network.
+
+        Parameters
+        ----------
+        lines : Ragged
+            One entry per line (no parts for rows that are not lines).
+        oneway : ndarray of bool, optional
+            Per line: walkable in its drawing direction only.
+        origin : str
+            Where the lines came from (for messages).
+
+        Raises
+        ------
+        InputError
+            When no line has two distinct vertices.
+        """
+        from ..core.noding import node_lines
+        from ..errors import InputError
+
+        edges = node_lines(lines, oneway)
+        if edges.edge_u.shape[0] == 0:
+            raise InputError(f"the network {origin} has no line with two distinct vertices")
+        return cls(edges=edges, origin=origin)
+
     @property
     def n_edges(self) -> int:
         return int(self.edges.edge_u.shape[0])
