@@ -406,20 +406,14 @@ def write_surface(path: str | Path, result: SurfaceResult, preview: bool = True,
         raise InputError(f"cannot write {path.name}: a surface is a GeoTIFF (.tif)")
     if not path.parent.is_dir():
         raise InputError(f"cannot write {path}: folder {path.parent} does not exist")
-    from .decision.privacy import redact_metadata_text, sensitive_criteria, sensitive_layers
+    from .decision.privacy import public_surface, sensitive_layers
 
     s = result.surface
     g = s.grid.geometry
     profile = s.table.profile
     layers = () if include_sensitive else sensitive_layers(profile, sensitive)
-    hidden = {f"{key}_score" for key in sensitive_criteria(profile, layers)}
-    keep = [i for i, name in enumerate(s.names) if name.split(" ", 1)[0] not in hidden]
-    data = redact_metadata_text(result.data_sources, layers) if layers else result.data_sources
-    tags = {"sitefinder_profile": profile.name, "cell_size_m": f"{g.dx:g}",
-            "distance_mode": str(s.table.columns["distance_mode"][0]) if s.table.n else "",
-            "data": " | ".join(data), "attribution": result.attribution}
-    written = [write_geotiff(path, np.nan_to_num(s.bands[keep], nan=SURFACE_NODATA), [s.names[i] for i in keep], g,
-                             result.crs, SURFACE_NODATA, tags)]
+    bands, names, tags = public_surface(s, result.data_sources, result.attribution, layers, SURFACE_NODATA)
+    written = [write_geotiff(path, bands, names, g, result.crs, SURFACE_NODATA, tags)]
     if preview:
         extent = (g.left, g.left + g.nx * g.dx, g.top - g.ny * g.dy, g.top)
         written.append(surface_map(s.bands[0], extent, path.with_suffix(".png"), profile.title,

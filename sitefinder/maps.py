@@ -22,7 +22,7 @@ LABEL_COLOUR = "#b00020"
 def _rings(geoms: np.ndarray) -> tuple[list[np.ndarray], np.ndarray]:
     """Exterior rings of every polygon part, and which geometry each ring belongs to."""
     parts, owner = shapely.get_parts(geoms, return_index=True)
-    poly = shapely.get_type_id(parts) == 3
+    poly = (shapely.get_type_id(parts) == 3) & ~shapely.is_empty(parts)  # an empty polygon has no ring to draw
     rings = shapely.get_exterior_ring(parts[poly])
     coords, idx = shapely.get_coordinates(rings, return_index=True)
     splits = np.flatnonzero(np.diff(idx)) + 1

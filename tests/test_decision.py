@@ -284,12 +284,15 @@ def test_top_sites_from_a_scored_layer_hides_existing_units(tmp_path):
 
 
 def test_numerical_parts_import_without_geopandas_or_pandas():
-    """The QGIS plugin calls sensitivity, site selection and AHP with arrays, where geopandas may be missing."""
+    """The QGIS plugin calls sensitivity, explanation, the report's HTML, site selection, AHP and GTFS counting
+    with arrays, where geopandas, pandas and matplotlib may be missing."""
     import subprocess
     import sys
 
     code = ("import sys; import sitefinder.decision.sensitivity, sitefinder.decision.topsites, "
-            "sitefinder.core.weights, sitefinder.profiles; "
-            "print(sorted(m for m in ('geopandas', 'pandas', 'shapely') if m in sys.modules))")
+            "sitefinder.core.weights, sitefinder.profiles, sitefinder.decision.explanation, "
+            "sitefinder.decision.columns, sitefinder.decision.report_html, sitefinder.adapters.gtfs_departures; "
+            "print(sorted(m for m in ('geopandas', 'pandas', 'shapely', 'matplotlib', 'pyproj') "
+            "if m in sys.modules))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "[]"

@@ -235,18 +235,27 @@ def read_plots(layer: LayerInput, crs: QgsCoordinateReferenceSystem, transform_c
 
 
 def read_features(layer: LayerInput, crs: QgsCoordinateReferenceSystem, transform_context, label: str,
-                  reporter: Reporter) -> FeatureArrays:
+                  reporter: Reporter, weight_field: str | None = None) -> FeatureArrays:
     """Features of one category (points, lines or polygons) as :class:`FeatureArrays`.
 
     Missing and empty geometries are dropped; invalid polygons are repaired
     (GEOS make-valid), as the library does. A ``name`` field names features
-    in exclusion reasons.
+    in exclusion reasons. ``weight_field`` holds each feature's weight for
+    ``sum`` criteria (empty or non-numeric values count 0, as in the library).
+
+    Raises
+    ------
+    InputError
+        When ``weight_field`` is not a field of the layer.
     """
+    if weight_field and layer.fields.indexOf(weight_field) < 0:
+        raise InputError(f"features {label!r} have no column {weight_field!r}")
     geoms = _Geometries(layer, crs, transform_context)
     has_name = layer.fields.indexOf("name") >= 0
     pieces: list[Pieces] = []
     rep: list[tuple[float, float]] = []
     names: list[str] = []
+    weights: list[float] = []
     for n, feature in enumerate(layer.features()):
         if n % _CHUNK == 0:
             reporter.check_cancelled()
@@ -261,12 +270,26 @@ def read_features(layer: LayerInput, crs: QgsCoordinateReferenceSystem, transfor
         rep.append(_inner_point(g))
         value = feature["name"] if has_name else None
         names.append("" if value is None or value == NULL else str(value))
+        if weight_field:
+            weights.append(_weight(feature[weight_field]))
     rep_xy = np.array(rep, dtype=np.float64).reshape(-1, 2)
     return FeatureArrays(
         outline=ragged_from_pieces(pieces), rep_x=rep_xy[:, 0].copy(), rep_y=rep_xy[:, 1].copy(),
         polygons=ragged_from_pieces(pieces, polygons_only=True), name=np.array(names, dtype=object),
+        weight=np.array(weights, dtype=np.float64) if weight_field else None,
         label=label, origin=f"layer {layer.name}",
     )
+
+
+def _weight(value) -> float:
+    """A feature weight: numbers (also as text) as they are, anything else 0."""
+    if isinstance(value, str):
+        try:
+            value = float(value)
+        except ValueError:
+            return 0.0
+    number = _number(value)
+    return 0.0 if math.isnan(number) else number
 
 
 def read_network(layer: LayerInput, crs: QgsCoordinateReferenceSystem, transform_context, reporter: Reporter,

@@ -18,8 +18,12 @@ _TYPES = {"excluded": QVariant.Bool, "exclusion_reason": QVariant.String, "dista
           "rank": QVariant.Int}
 
 
-def output_fields(input_fields: QgsFields, table_columns: list[str]) -> tuple[QgsFields, list[str]]:
+def output_fields(input_fields: QgsFields, table_columns: list[str], withheld: tuple[str, ...] = (),
+                  ) -> tuple[QgsFields, list[str]]:
     """Input fields (one named like an explanation column gets the suffix ``_input``, as in the library) + new ones.
+
+    Columns named in ``withheld`` (see :func:`output_names` and
+    :func:`sitefinder.decision.privacy.withheld_columns`) are left out.
 
     Returns
     -------
@@ -34,10 +38,18 @@ def output_fields(input_fields: QgsFields, table_columns: list[str]) -> tuple[Qg
         if field.name() in table_columns:
             copy.setName(f"{field.name()}_input")
             renamed.append(field.name())
-        fields.append(copy)
+        if copy.name() not in withheld:
+            fields.append(copy)
     for name in table_columns:
-        fields.append(QgsField(name, _TYPES.get(name, QVariant.Double)))
+        if name not in withheld:
+            fields.append(QgsField(name, _TYPES.get(name, QVariant.Double)))
     return fields, renamed
+
+
+def output_names(input_fields: QgsFields, table_columns: list[str]) -> list[str]:
+    """Every column name of the scored layer before anything is withheld."""
+    names = [f"{f.name()}_input" if f.name() in table_columns else f.name() for f in input_fields]
+    return names + list(table_columns)
 
 
 def _value(name: str, value):
@@ -52,21 +64,27 @@ def _value(name: str, value):
 
 
 def write_scored(plots: LayerInput, fids: list[int], table: ScoreTable, sink, fields: QgsFields,
-                 reporter: Reporter) -> None:
+                 reporter: Reporter, withheld: tuple[str, ...] = (), reasons: list[str] | None = None) -> None:
     """Write every plot once, in the source's order, with its explanation values.
 
-    ``fids`` are the feature ids in the order the plots were read (the table's row order).
+    ``fids`` are the feature ids in the order the plots were read (the table's
+    row order). Columns in ``withheld`` are left out; ``reasons`` replaces the
+    exclusion reasons (redacted ones).
     """
-    columns = explanation_columns(table.profile)
+    all_columns = explanation_columns(table.profile)
+    columns = [c for c in all_columns if c not in withheld]
+    names = output_names(plots.fields, all_columns)
+    keep = [i for i, name in enumerate(names[:len(plots.fields)]) if name not in withheld]
     row_of = {fid: i for i, fid in enumerate(fids)}
-    values = [table.columns[name] for name in columns]
+    values = [reasons if c == "exclusion_reason" and reasons is not None else table.columns[c] for c in columns]
     # Not a reporter.step: a cancel now would leave a half-written layer, and writing is quick.
     reporter.start("writing the scored layer", len(fids))
     for n, feature in enumerate(plots.features(), start=1):
         i = row_of[feature.id()]
         out = QgsFeature(fields)
         out.setGeometry(feature.geometry())
-        out.setAttributes(list(feature.attributes()) + [_value(c, v[i]) for c, v in zip(columns, values)])
+        attributes = feature.attributes()
+        out.setAttributes([attributes[k] for k in keep] + [_value(c, v[i]) for c, v in zip(columns, values)])
         if not sink.addFeature(out, QgsFeatureSink.FastInsert):  # e.g. a point in a polygon layer
             raise InputError(f"plot {feature.id()} could not be written to the output "
                              f"({sink.lastError() or 'its geometry type does not fit the layer'}); "

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 from qgis.core import (
     QgsGraduatedSymbolRenderer, QgsProcessingLayerPostProcessorInterface, QgsRendererRange, QgsSymbol,
     QgsVectorLayer, QgsWkbTypes,
@@ -44,15 +46,23 @@ def apply_score_style(layer: QgsVectorLayer) -> None:
 
 
 class ScoreStylePostProcessor(QgsProcessingLayerPostProcessorInterface):
-    """Styles the output layer when Processing loads it into the project."""
+    """Styles the output layer when Processing loads it into the project, and keeps its run metadata on it."""
 
     _instance = None  # QGIS does not keep Python post-processors alive: we do
+
+    def __init__(self, meta: dict | None = None):
+        super().__init__()
+        self.meta = meta
 
     def postProcessLayer(self, layer, context, feedback):  # noqa: N802 (QGIS's name)
         if isinstance(layer, QgsVectorLayer):
             apply_score_style(layer)
+            if self.meta is not None:
+                from .scored_layer import PROPERTY
+
+                layer.setCustomProperty(PROPERTY, json.dumps(self.meta, ensure_ascii=False))
 
     @classmethod
-    def create(cls) -> "ScoreStylePostProcessor":
-        cls._instance = cls()
+    def create(cls, meta: dict | None = None) -> "ScoreStylePostProcessor":
+        cls._instance = cls(meta)
         return cls._instance

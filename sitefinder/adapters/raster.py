@@ -22,9 +22,7 @@ from ..pipeline.inputs import RasterArrays
 from ..progress import Reporter
 from .crs import same_plane
 from .output import atomic_path
-
-# Overview factors for surfaces: down to a few hundred cells across.
-MIN_OVERVIEW_SIZE = 256
+from .raster_gdal import MIN_OVERVIEW_SIZE
 
 
 def read_dem(path: str | Path, crs: CRS, reporter: Reporter | None = None) -> RasterArrays:

@@ -2,21 +2,69 @@
 
 >>> scored = sitefinder.read_scored("scored.gpkg")          # doctest: +SKIP
 >>> sitefinder.explain(scored, "teig-3")                    # doctest: +SKIP
+
+The explanation itself (:func:`explain_columns`, :func:`explanation_text`,
+:func:`explanation_html`) works on plain columns and imports no pandas, so
+the QGIS plugin's *Explain plot* gives the same rows; :func:`explain`
+returns them as a DataFrame.
 """
 
 from __future__ import annotations
 
-import geopandas as gpd
+import html
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
 import numpy as np
-import pandas as pd
 
 from ..pipeline.scoring import _fmt as _num  # numbers written as in exclusion reasons
 from ..profiles import sources
 from ..profiles.schema import ASSUMPTION, Criterion, Profile, TransformSpec
+from .columns import as_float
 from .privacy import sensitive_criteria, sensitive_layers
-from .scored import find_plots, plot_labels, scored_profile
+
+if TYPE_CHECKING:
+    import geopandas as gpd
+    import pandas as pd
 
 WITHHELD = "withheld"
+# The columns of an explanation, in order (the DataFrame's index is "criterion").
+FIELDS = ("criterion", "label", "raw_value", "raw", "score", "weight", "contribution", "max_points", "curve",
+          "weight_source", "curve_source", "withheld")
+
+
+@dataclass
+class Explanation:
+    """Why one plot scored what it scored.
+
+    Attributes
+    ----------
+    rows : list of dict
+        One per criterion, keys :data:`FIELDS`.
+    plot : str
+        The plot's id; ``row`` its row position.
+    excluded, exclusion_reason, score, rank
+        As in the scored output (``rank`` ``nan`` when excluded).
+    profile, weighting : str
+        Profile name and how its weights were set.
+    """
+
+    rows: list[dict]
+    plot: str
+    row: int
+    excluded: bool
+    exclusion_reason: str
+    score: float
+    rank: float
+    profile: str
+    weighting: str
+
+    def attrs(self) -> dict:
+        """Everything but the rows (the DataFrame's ``.attrs``)."""
+        return {"plot": self.plot, "row": self.row, "excluded": self.excluded,
+                "exclusion_reason": self.exclusion_reason, "score": self.score, "rank": self.rank,
+                "profile": self.profile, "weighting": self.weighting}
 
 
 def fit(text: str, width: int) -> str:
@@ -70,17 +118,33 @@ def _raw(criterion: Criterion, value: float, score: float) -> str:
     return f"{_num(value)}{unit}"
 
 
-def explain_row(scored: gpd.GeoDataFrame, row: int, profile: Profile, withheld: tuple[str, ...] = ()) -> pd.DataFrame:
-    """The explanation of the plot at row position ``row`` (see :func:`explain`)."""
+def explain_columns(columns: Mapping[str, Sequence], row: int, plot: str, profile: Profile,
+                    withheld: tuple[str, ...] = ()) -> Explanation:
+    """The explanation of the plot at row position ``row`` of scored columns.
+
+    Parameters
+    ----------
+    columns : mapping of str -> sequence
+        The scored output's columns (``<key>_value``, ``_score``,
+        ``_contribution``, ``excluded``, ``exclusion_reason``, ``score``, ``rank``).
+    plot : str
+        The plot's id, for the heading.
+    withheld : tuple of str
+        Criterion keys to show as withheld (read from sensitive layers).
+    """
     total = float(sum(c.weight.value for c in profile.criteria))
-    excluded = bool(scored["excluded"].iloc[row])
-    records = []
+    excluded = str(columns["excluded"][row]).strip().lower() in ("true", "1", "yes")
+    rows = []
     for c in profile.criteria:
-        hidden = c.key in withheld or f"{c.key}_score" not in scored.columns
-        get = (lambda s: float(pd.to_numeric(scored[f"{c.key}_{s}"].iloc[row], errors="coerce"))
-               if f"{c.key}_{s}" in scored.columns else np.nan)
-        value, score, contribution = (np.nan, np.nan, np.nan) if hidden else (get("value"), get("score"), get("contribution"))
-        records.append({
+        hidden = c.key in withheld or f"{c.key}_score" not in columns
+
+        def get(suffix: str) -> float:
+            name = f"{c.key}_{suffix}"
+            return as_float(columns[name][row]) if name in columns else np.nan
+
+        value, score, contribution = (np.nan, np.nan, np.nan) if hidden else (get("value"), get("score"),
+                                                                               get("contribution"))
+        rows.append({
             "criterion": c.key,
             "label": c.label,
             "raw_value": value,
@@ -94,15 +158,26 @@ def explain_row(scored: gpd.GeoDataFrame, row: int, profile: Profile, withheld: 
             "curve_source": c.transform.source,
             "withheld": hidden,
         })
-    out = pd.DataFrame.from_records(records).set_index("criterion")
+    reason = columns["exclusion_reason"][row] if "exclusion_reason" in columns else ""
+    return Explanation(
+        rows=rows, plot=str(plot), row=row, excluded=excluded,
+        exclusion_reason=str(reason or "") if excluded and reason == reason else "",
+        score=as_float(columns["score"][row]),
+        rank=as_float(columns["rank"][row]) if "rank" in columns else np.nan,
+        profile=profile.name, weighting=profile.weighting.method,
+    )
+
+
+def explain_row(scored: gpd.GeoDataFrame, row: int, profile: Profile, withheld: tuple[str, ...] = ()) -> pd.DataFrame:
+    """The explanation of the plot at row position ``row`` (see :func:`explain`)."""
+    import pandas as pd
+
+    from .scored import columns_of, plot_labels
+
     labels, _ = plot_labels(scored)
-    out.attrs = {
-        "plot": labels[row], "row": row, "excluded": excluded,
-        "exclusion_reason": str(scored["exclusion_reason"].iloc[row] or "") if excluded else "",
-        "score": float(pd.to_numeric(scored["score"].iloc[row], errors="coerce")),
-        "rank": pd.to_numeric(scored["rank"].iloc[row], errors="coerce") if "rank" in scored.columns else np.nan,
-        "profile": profile.name, "weighting": profile.weighting.method,
-    }
+    e = explain_columns(columns_of(scored), row, labels[row], profile, withheld)
+    out = pd.DataFrame.from_records(e.rows, columns=list(FIELDS)).set_index("criterion")
+    out.attrs = e.attrs()
     return out
 
 
@@ -134,6 +209,8 @@ def explain(scored: gpd.GeoDataFrame, plot: str | int, *, id_column: str | None 
         ``excluded`` and ``exclusion_reason``. For a scored plot the
         contributions add up to the score.
     """
+    from .scored import find_plots, scored_profile
+
     profile = scored_profile(scored, profile)
     (row,) = find_plots(scored, [str(plot)], id_column)
     layers = sensitive_layers(profile, sensitive, scored.attrs.get("sitefinder", {}).get("sensitive", ()))
@@ -142,46 +219,108 @@ def explain(scored: gpd.GeoDataFrame, plot: str | int, *, id_column: str | None 
 
 
 def format_explanation(table: pd.DataFrame) -> str:
-    """The explanation as plain text for a terminal, with the cited sources at the end."""
+    """The explanation (a DataFrame from :func:`explain`) as plain text for a terminal, sources at the end."""
     a = table.attrs
-    lines = [f"Plot {a['plot']} — profile {a['profile']}"]
-    if a["excluded"]:
-        lines.append(f"EXCLUDED: {a['exclusion_reason']}")
+    rows = table.reset_index().to_dict("records")
+    return explanation_text(Explanation(rows, **{k: a[k] for k in ("plot", "row", "excluded", "exclusion_reason",
+                                                                     "score", "rank", "profile", "weighting")}))
+
+
+def _cited(e: Explanation) -> list[str]:
+    cited = []
+    for r in e.rows:
+        for s in (r["weight_source"], r["curve_source"]):
+            if s not in cited:
+                cited.append(s)
+    return cited
+
+
+def _shown_total(e: Explanation) -> float:
+    return float(sum(r["contribution"] for r in e.rows if not np.isnan(r["contribution"])))
+
+
+def explanation_text(e: Explanation) -> str:
+    """The explanation as plain text for a terminal, with the cited sources at the end."""
+    lines = [f"Plot {e.plot} — profile {e.profile}"]
+    if e.excluded:
+        lines.append(f"EXCLUDED: {e.exclusion_reason}")
         lines.append("(criterion values are shown for information; an excluded plot has no score)")
     else:
-        rank = f", rank {int(a['rank'])}" if a["rank"] == a["rank"] else ""
-        lines.append(f"Score {a['score']:.1f} of 100{rank}")
+        rank = f", rank {int(e.rank)}" if e.rank == e.rank else ""
+        lines.append(f"Score {e.score:.1f} of 100{rank}")
     lines.append("")
     head = f"{'criterion':<32} {'raw value':>18} {'score':>6} {'weight':>7} {'points':>13}  curve"
     lines += [head, "-" * len(head)]
-    for _, r in table.iterrows():
+    for r in e.rows:
         score = "" if np.isnan(r["score"]) else f"{r['score']:.2f}"
         points = "" if np.isnan(r["contribution"]) else f"{r['contribution']:.1f}"
         lines.append(f"{fit(r['label'], 32):<32} {fit(r['raw'], 18):>18} {score:>6} {100 * r['weight']:>6.1f}% "
                      f"{points:>6} / {r['max_points']:>4.1f}  {r['curve']}")
-    if not a["excluded"]:
-        shown = table["contribution"].sum(skipna=True)
-        if table["withheld"].any():
+    if not e.excluded:
+        shown = _shown_total(e)
+        if any(r["withheld"] for r in e.rows):
             lines.append(f"{'criteria shown':<32} {'':>18} {'':>6} {'':>7} {shown:>6.1f}   "
                          "(the score also includes criteria on sensitive layers, withheld)")
         else:
             lines.append(f"{'total':<32} {'':>18} {'':>6} {'100.0%':>7} {shown:>6.1f}")
-    cited = []
-    for _, r in table.iterrows():
-        for s in (r["weight_source"], r["curve_source"]):
-            if s not in cited:
-                cited.append(s)
+    cited = _cited(e)
     lines += ["", "Sources (weight source | curve source per criterion):"]
-    for key, r in table.iterrows():
-        lines.append(f"  {key}: weight {r['weight_source']} | curve {r['curve_source']}")
+    for r in e.rows:
+        lines.append(f"  {r['criterion']}: weight {r['weight_source']} | curve {r['curve_source']}")
     registry = sources()
     quoted = [s for s in cited if s in registry]
     if quoted:
         lines.append("")
         for s in quoted:
-            e = registry[s]
-            lines.append(f"  [{s}] {e.get('report', '')} ({e.get('year', '')}), {e.get('where', '')}:")
-            lines.append(f"      «{e.get('quote', '')}»")
+            entry = registry[s]
+            lines.append(f"  [{s}] {entry.get('report', '')} ({entry.get('year', '')}), {entry.get('where', '')}:")
+            lines.append(f"      «{entry.get('quote', '')}»")
     if ASSUMPTION in cited:
         lines.append(f"  [{ASSUMPTION}] no source: a judgement of the profile's authors (see docs/criteria.md)")
     return "\n".join(lines)
+
+
+def source_note(source: str) -> str:
+    """A source id in words: report, year, place and the verbatim quote; or what ``assumption`` means."""
+    if source == ASSUMPTION:
+        return "no source: a judgement of the profile's authors (see docs/criteria.md)"
+    entry = sources().get(source)
+    if entry is None:
+        return source
+    return (f"{entry.get('report', '')} ({entry.get('year', '')}), {entry.get('where', '')}: "
+            f"«{entry.get('quote', '')}»")
+
+
+def explanation_html(e: Explanation) -> str:
+    """The explanation as an HTML page (same content as :func:`explanation_text`, for QGIS's results viewer)."""
+    def x(text) -> str:
+        return html.escape(str(text), quote=True)
+
+    def num(v: float, digits: int) -> str:
+        return "" if np.isnan(v) else f"{v:.{digits}f}"
+
+    if e.excluded:
+        head = (f"<p><b>EXCLUDED:</b> {x(e.exclusion_reason)}</p><p><i>Criterion values are shown for "
+                "information; an excluded plot has no score.</i></p>")
+    else:
+        rank = f", rank {int(e.rank)}" if e.rank == e.rank else ""
+        head = f"<p><b>Score {e.score:.1f} of 100{rank}</b></p>"
+    cells = "".join(f"<th>{h}</th>" for h in ("criterion", "raw value", "score", "weight", "points", "of",
+                                               "curve", "weight source", "curve source"))
+    body = []
+    for r in e.rows:
+        body.append(f"<tr><td>{x(r['label'])}</td><td>{x(r['raw'])}</td><td align='right'>{num(r['score'], 2)}</td>"
+                    f"<td align='right'>{100 * r['weight']:.1f}%</td><td align='right'>{num(r['contribution'], 1)}"
+                    f"</td><td align='right'>{r['max_points']:.1f}</td><td>{x(r['curve'])}</td>"
+                    f"<td>{x(r['weight_source'])}</td><td>{x(r['curve_source'])}</td></tr>")
+    if not e.excluded:
+        withheld = any(r["withheld"] for r in e.rows)
+        label = "criteria shown" if withheld else "total"
+        note = " (the score also includes criteria on sensitive layers, withheld)" if withheld else ""
+        body.append(f"<tr><td><b>{label}</b></td><td></td><td></td><td></td><td align='right'><b>"
+                    f"{_shown_total(e):.1f}</b></td><td colspan='4'>{note}</td></tr>")
+    quotes = "".join(f"<li><b>[{x(s)}]</b> {x(source_note(s))}</li>" for s in _cited(e))
+    return (f"<html><head><meta charset='utf-8'><title>Plot {x(e.plot)}</title></head><body>"
+            f"<h2>Plot {x(e.plot)} — profile {x(e.profile)}</h2>{head}"
+            f"<table border='1' cellspacing='0' cellpadding='3'><tr>{cells}</tr>{''.join(body)}</table>"
+            f"<h3>Sources</h3><ul>{quotes}</ul></body></html>")

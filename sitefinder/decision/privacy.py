@@ -28,6 +28,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+import numpy as np
+
 from ..profiles.schema import Criterion, Profile
 
 WITHHELD_REASON = "excluded by a rule on sensitive data (details withheld)"
@@ -103,3 +105,29 @@ def redact_metadata_text(items: Iterable[str], layers: Iterable[str]) -> list[st
             out.append(f"features {named[0]!r}: {WITHHELD_SOURCE}")
         # warnings about sensitive layers (how many features, how far) are dropped
     return out
+
+
+def public_surface(surface, data_sources: list[str], attribution: str, layers: Iterable[str], nodata: float,
+                   ) -> tuple[np.ndarray, list[str], dict[str, str]]:
+    """What a surface file may hold: its bands (``nan`` as ``nodata``), band descriptions and tags.
+
+    Bands of criteria read from the sensitive ``layers`` are left out, and
+    data sources naming them lose their detail. Both faces (the library's
+    rasterio writer and the QGIS plugin's GDAL writer) write exactly this.
+
+    Parameters
+    ----------
+    surface : sitefinder.pipeline.surface.Surface
+    layers : iterable of str
+        Sensitive layers to leave out (empty when the user asked to include them).
+    """
+    layers = tuple(layers)
+    profile = surface.table.profile
+    g = surface.grid.geometry
+    hidden = {f"{key}_score" for key in sensitive_criteria(profile, layers)}
+    keep = [i for i, name in enumerate(surface.names) if name.split(" ", 1)[0] not in hidden]
+    data = redact_metadata_text(data_sources, layers) if layers else list(data_sources)
+    tags = {"sitefinder_profile": profile.name, "cell_size_m": f"{g.dx:g}",
+            "distance_mode": str(surface.table.columns["distance_mode"][0]) if surface.table.n else "",
+            "data": " | ".join(data), "attribution": attribution}
+    return np.nan_to_num(surface.bands[keep], nan=nodata), [surface.names[i] for i in keep], tags

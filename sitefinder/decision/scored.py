@@ -18,14 +18,13 @@ import pandas as pd
 
 from .. import __version__
 from ..adapters.output import read_metadata, write_result
-from ..errors import InputError, ProfileError
+from ..errors import InputError
 from ..pipeline.scoring import ScoreTable
-from ..profiles import load_profile, loads_profile
+from ..profiles import load_profile
 from ..profiles.schema import Profile
+from .columns import DEFAULT_ID_COLUMNS, find_rows, plot_labels_from, recorded_profile, table_from_columns
+from .columns import resolve_id_column as _resolve_id_column
 from .privacy import redact_metadata_text, redact_reasons, sensitive_layers, withheld_columns
-
-# Columns tried, in order, to find a plot by its id when no id column is named.
-DEFAULT_ID_COLUMNS = ("plot_id", "id", "fid")
 
 
 def run_metadata(scored: gpd.GeoDataFrame, profile: Profile, sensitive: tuple[str, ...], withheld: list[str]) -> dict:
@@ -129,31 +128,18 @@ def read_scored(path: str | Path, profile: str | Path | Profile | None = None, l
     return gdf
 
 
-
 def scored_profile(scored: gpd.GeoDataFrame, profile: str | Path | Profile | None = None) -> Profile:
     """The profile behind ``scored``: ``profile`` if given, else the one recorded in its metadata.
 
     Recorded weights (after ``--weight`` overrides) are restored on top of the
-    recorded TOML text.
+    recorded TOML text (see :func:`~sitefinder.decision.columns.recorded_profile`).
     """
-    if profile is not None:
-        return load_profile(profile)
-    meta = scored.attrs.get("sitefinder", {})
-    text = meta.get("profile_text")
-    if not text:
-        name = meta.get("profile")
-        try:
-            return load_profile(name) if name else _no_profile()
-        except ProfileError:
-            _no_profile()
-    base = loads_profile(text, origin=f"{meta.get('profile', 'recorded profile')} (recorded)")
-    recorded = {k: v[0] for k, v in meta.get("weights", {}).items() if k in base.keys}
-    changed = {k: w for k, w in recorded.items() if not np.isclose(base.criterion(k).weight.value, w)}
-    return base.with_weights(changed)
+    return recorded_profile(scored.attrs.get("sitefinder", {}), profile)
 
 
-def _no_profile():
-    raise InputError("the scored file does not record its profile (written by another tool?): give it with --profile")
+def columns_of(scored: gpd.GeoDataFrame) -> dict[str, np.ndarray]:
+    """Every column but the geometry, as arrays (for :mod:`sitefinder.decision.columns`)."""
+    return {str(c): scored[c].to_numpy() for c in scored.columns if c != scored.geometry.name}
 
 
 def score_table(scored: gpd.GeoDataFrame, profile: Profile | None = None, need: tuple[str, ...] | None = None,
@@ -173,47 +159,17 @@ def score_table(scored: gpd.GeoDataFrame, profile: Profile | None = None, need: 
         or the file was scored with another profile).
     """
     profile = profile or scored_profile(scored)
-    need = profile.keys if need is None else need
-    n = len(scored)
-    columns: dict[str, np.ndarray] = {}
-    for c in profile.criteria:
-        for suffix in ("value", "score", "contribution"):
-            name = f"{c.key}_{suffix}"
-            if name in scored.columns:
-                columns[name] = pd.to_numeric(scored[name], errors="coerce").to_numpy(np.float64)
-            elif c.key in need and suffix == "score":
-                withheld = name in scored.attrs.get("sitefinder", {}).get("withheld_columns", [])
-                why = ("it was withheld as sensitive; rescore with --include-sensitive to analyse its weight"
-                       if withheld else f"was the file scored with profile {profile.name!r}?")
-                raise InputError(f"the scored file has no column {name}: {why}")
-            else:
-                columns[name] = np.full(n, np.nan)
-    columns["excluded"] = scored["excluded"].to_numpy(bool)
-    reasons = scored["exclusion_reason"] if "exclusion_reason" in scored.columns else pd.Series([""] * n)
-    columns["exclusion_reason"] = reasons.fillna("").astype(str).to_numpy(object)
-    columns["score"] = pd.to_numeric(scored["score"], errors="coerce").to_numpy(np.float64)
-    rank = pd.to_numeric(scored["rank"], errors="coerce").fillna(0).to_numpy(np.int64) if "rank" in scored else None
-    columns["rank"] = rank if rank is not None else np.zeros(n, np.int64)
-    mode = scored["distance_mode"] if "distance_mode" in scored.columns else pd.Series([""] * n)
-    columns["distance_mode"] = mode.fillna("").astype(str).to_numpy(object)
-    return ScoreTable(columns, profile, list(scored.attrs.get("sitefinder", {}).get("warnings", [])))
+    return table_from_columns(columns_of(scored), len(scored), profile, scored.attrs.get("sitefinder", {}), need)
 
 
 def plot_labels(scored: gpd.GeoDataFrame, id_column: str | None = None) -> tuple[np.ndarray, str]:
     """A readable id per plot and the column it came from (``"row"`` for the row number)."""
-    column = resolve_id_column(scored, id_column)
-    if column is None:
-        return np.array([str(i) for i in range(len(scored))], dtype=object), "row"
-    return scored[column].astype(str).to_numpy(object), column
+    return plot_labels_from(columns_of(scored), len(scored), id_column)
 
 
 def resolve_id_column(scored: gpd.GeoDataFrame, id_column: str | None = None) -> str | None:
     """``id_column`` (checked), else the first of :data:`DEFAULT_ID_COLUMNS` present, else ``None`` (row numbers)."""
-    if id_column is not None:
-        if id_column not in scored.columns:
-            raise InputError(f"the scored file has no column {id_column!r} (columns: {', '.join(map(str, scored.columns[:12]))} …)")
-        return id_column
-    return next((c for c in DEFAULT_ID_COLUMNS if c in scored.columns), None)
+    return _resolve_id_column(list(scored.columns), id_column)
 
 
 def find_plots(scored: gpd.GeoDataFrame, plot_ids: list[str], id_column: str | None = None) -> list[int]:
@@ -225,16 +181,7 @@ def find_plots(scored: gpd.GeoDataFrame, plot_ids: list[str], id_column: str | N
         When an id matches no plot or several.
     """
     labels, column = plot_labels(scored, id_column)
-    rows = []
-    for pid in plot_ids:
-        hits = np.flatnonzero(labels == str(pid))
-        if hits.size == 0:
-            examples = ", ".join(labels[:3])
-            raise InputError(f"no plot with {column} {pid!r} (e.g. {examples}); name the id column with --id-column")
-        if hits.size > 1:
-            raise InputError(f"{hits.size} plots have {column} {pid!r}; name a unique id column with --id-column")
-        rows.append(int(hits[0]))
-    return rows
+    return find_rows(labels, column, plot_ids)
 
 
 __all__ = ["DEFAULT_ID_COLUMNS", "find_plots", "plot_labels", "public_view", "read_scored",

@@ -289,24 +289,39 @@ def analyse_sensitivity(table, *, draws: int = DEFAULT_DRAWS, concentration: flo
     return Sensitivity(profile.keys, tuple(c.label for c in profile.criteria), normalise_weights(weights), rows, oat, mc)
 
 
-def criteria_frame(result: Sensitivity):
-    """The one-at-a-time summary as a DataFrame, most influential criterion first.
+def criteria_summary(result: Sensitivity) -> list[dict]:
+    """The one-at-a-time summary, one dict per criterion, most influential first (ties: profile order).
 
-    Columns: ``label``, ``weight``, ``rank change −25 %`` … ``+25 %`` (mean
-    absolute rank change), ``sensitivity`` (mean at ±25 %), ``spearman ±25 %``
-    (the lower of the two) and ``top N kept ±25 %`` (the lower of the two).
+    Keys: ``criterion``, ``label``, ``weight``, ``rank change −25 %`` …
+    ``+25 %`` (mean absolute rank change), ``sensitivity`` (mean at ±25 %),
+    ``spearman ±25 %`` (the lower of the two) and ``top N kept ±25 %`` (the
+    lower of the two).
     """
-    import pandas as pd
-
     oat = result.oat
     big = [k for k, d in enumerate(oat.changes) if abs(d) == max(abs(c) for c in oat.changes)]
-    data = {"label": result.labels, "weight": result.weights}
-    for k, d in enumerate(oat.changes):
-        data[f"rank change {d:+.0%}"] = oat.mean_abs_rank_change[:, k]
-    data["sensitivity"] = oat.sensitivity
-    data["spearman ±25 %"] = oat.spearman[:, big].min(axis=1)
-    data[f"top {result.mc.top_n} kept ±25 %"] = oat.top_n_kept[:, big].min(axis=1)
-    return pd.DataFrame(data, index=pd.Index(result.keys, name="criterion")).sort_values("sensitivity", ascending=False)
+    rows = []
+    for j, key in enumerate(result.keys):
+        row = {"criterion": key, "label": result.labels[j], "weight": float(result.weights[j])}
+        for k, d in enumerate(oat.changes):
+            row[f"rank change {d:+.0%}"] = float(oat.mean_abs_rank_change[j, k])
+        row["sensitivity"] = float(oat.sensitivity[j])
+        row["spearman ±25 %"] = float(oat.spearman[j, big].min())
+        row[f"top {result.mc.top_n} kept ±25 %"] = float(oat.top_n_kept[j, big].min())
+        rows.append(row)
+    order = np.argsort(-oat.sensitivity, kind="stable")
+    return [rows[j] for j in order]
+
+
+def plot_order(result: Sensitivity) -> np.ndarray:
+    """Positions (into ``result.rows``) of the eligible plots, best first: by base rank, then mean rank."""
+    return np.lexsort((result.mc.rank_mean, result.mc.base_rank))
+
+
+def criteria_frame(result: Sensitivity):
+    """:func:`criteria_summary` as a DataFrame indexed by criterion key."""
+    import pandas as pd
+
+    return pd.DataFrame(criteria_summary(result)).set_index("criterion")
 
 
 def plots_frame(result: Sensitivity, labels: np.ndarray):
@@ -323,4 +338,4 @@ def plots_frame(result: Sensitivity, labels: np.ndarray):
         "rank_p05": mc.rank_p05, "rank_p95": mc.rank_p95, "rank_mean": mc.rank_mean,
         f"p_top_{mc.top_n}": mc.p_top_n,
     }, index=pd.Index(result.rows, name="row"))
-    return df.sort_values(["rank", "rank_mean"], kind="stable")
+    return df.iloc[plot_order(result)]

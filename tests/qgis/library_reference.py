@@ -30,6 +30,11 @@ from sitefinder.demo import parcels_from_boundaries
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 from tests.conftest import OSLO_PBF, TEIG  # noqa: E402
+from tests.qgis.reference_cases import (  # noqa: E402
+    DTM, EXPLAINED, NSB, POPULATION_PROFILE, REPORT, SENSITIVITY, SSB, SURFACE_BOX, SURFACE_CELL,
+)
+from tests.test_terrain import PROFILE as TERRAIN_PROFILE  # noqa: E402
+
 
 CRS = 25832  # plots, network and features all in one projected CRS: no reprojection on either side
 JERNBANETORGET = (10.75030, 59.91170)
@@ -100,7 +105,70 @@ def main(out: Path) -> None:
         "pyosmium": {"counts": dict(osm.counts), "walkable_ways": len(osm.network),
                      "network_edges": network.n_edges, "network_length": float(lengths.sum())},
     }
+    result["decision"] = decision_reference(out, area)
+    result["surface"] = surface_reference(out, gpkg, read, categories)
+    result["new_data"] = new_data_reference(out, gpkg, read)
     (out / "library.json").write_text(json.dumps(result), encoding="utf-8")
+
+
+def decision_reference(out: Path, area) -> dict:
+    """A scored file with sensitive columns (and a public one), and explain/sensitivity/report from it."""
+    from sitefinder.decision import explain, read_scored, write_report, write_scored
+    from sitefinder.decision.scored import score_table
+    from sitefinder.decision.sensitivity import analyse_sensitivity, criteria_summary
+
+    profile_path = out / "private-coworking.toml"
+    profile_path.write_text(sitefinder.load_profile("coworking").text + '\n[privacy]\nsensitive = ["coworking"]\n',
+                            encoding="utf-8")
+    scored = area.score(sitefinder.load_profile(profile_path))
+    write_scored(scored, out / "scored_internal.gpkg", include_sensitive=True)
+    write_scored(scored, out / "scored_public.gpkg")
+    internal = read_scored(out / "scored_internal.gpkg")
+    explained = {}
+    for plot in EXPLAINED:
+        for include in (False, True):
+            table = explain(internal, plot, include_sensitive=include)
+            rows = table.reset_index().astype(object).where(table.reset_index().notna(), None).to_dict("records")
+            explained[f"{plot}|{include}"] = {"rows": rows, "attrs": {k: (None if v != v else v) for k, v in
+                                                                    table.attrs.items()}}
+    result = analyse_sensitivity(score_table(internal), **SENSITIVITY)
+    mc = result.mc
+    sens = {"plot_id": internal["plot_id"].to_numpy()[result.rows].tolist(),
+            "rank_min": mc.rank_min.tolist(), "rank_max": mc.rank_max.tolist(), "rank_mean": mc.rank_mean.tolist(),
+            "rank_p05": mc.rank_p05.tolist(), "rank_p95": mc.rank_p95.tolist(), "p_top": mc.p_top_n.tolist(),
+            "criteria": criteria_summary(result), "median_spearman": float(np.median(mc.spearman))}
+    write_report(internal, out / "report.html", **REPORT)
+    return {"explain": explained, "sensitivity": sens}
+
+
+def surface_reference(out: Path, gpkg: Path, read: dict, categories: list[str]) -> dict:
+    """A surface over a box of central Oslo from the same layers, its bands and geometry."""
+    x0, y0, x1, y1 = SURFACE_BOX
+    box = gpd.GeoDataFrame({"name": ["box"]}, geometry=[shapely.box(x0, y0, x1, y1)], crs=CRS)
+    box.to_file(gpkg, layer="surface_area", driver="GPKG", engine="pyogrio", dataset_options={"VERSION": "1.2"})
+    result = sitefinder.surface(gpd.read_file(gpkg, layer="surface_area"), "coworking", cell=SURFACE_CELL,
+                                network=read["network"], features={c: read[c] for c in categories})
+    sitefinder.write_surface(out / "surface.tif", result, preview=False)
+    g = result.surface.grid.geometry
+    bands = np.where(np.isnan(result.surface.bands), None, result.surface.bands.astype(float))
+    return {"bands": bands.tolist(), "names": result.surface.names,
+            "grid": [g.left, g.top, g.dx, g.dy, g.nx, g.ny]}
+
+
+def new_data_reference(out: Path, gpkg: Path, read: dict) -> dict:
+    """Scores with a GTFS feed and a weighted population grid (Oslo), and with a terrain model (Bømlo)."""
+    population = sitefinder.load_study(read["plots"], features={"population": SSB},
+                                       feature_weights={"population": "pop_tot"}, gtfs=[NSB])
+    x, y = -25500.0, 6675500.0  # inside the DTM10 tile (EPSG:25833), and one plot outside it
+    bomlo = gpd.GeoDataFrame(
+        {"plot_id": [f"t{i}" for i in range(8)] + ["outside"]},
+        geometry=[shapely.box(x + 150 * i, y - 90 * i, x + 150 * i + 40, y - 90 * i + 30) for i in range(8)]
+        + [shapely.box(x - 5000, y, x - 4960, y + 30)], crs=25833)
+    bomlo.to_file(gpkg, layer="bomlo", driver="GPKG", engine="pyogrio", dataset_options={"VERSION": "1.2"})
+    (out / "terrain.toml").write_text(TERRAIN_PROFILE, encoding="utf-8")
+    terrain = sitefinder.load_study(gpd.read_file(gpkg, layer="bomlo"), dem=DTM)
+    return {"population": _columns(population.score(POPULATION_PROFILE)),
+            "terrain": _columns(terrain.score(out / "terrain.toml"))}
 
 
 def _columns(scored: gpd.GeoDataFrame) -> dict[str, list]:

@@ -80,6 +80,27 @@ if args.gpkg:
             runs[label] = {"features": len(scored), "scored": sum(isinstance(s, float) for s in scored)}
         except QgsProcessingException as exc:
             runs[label] = {"error": str(exc)}
+    # The decision algorithms and the surface on a scored GeoPackage, with the same modules blocked.
+    import tempfile
+
+    tmp = Path(tempfile.mkdtemp())
+    layers = {"NETWORK": f"{gpkg}|layername=network", "FEATURES": inputs["layers"]["FEATURES"]}
+    steps = [
+        ("scoreplots", {"PLOTS": f"{gpkg}|layername=plots", "PROFILE": "coworking", **layers,
+                        "OUTPUT": str(tmp / "scored.gpkg")}),
+        ("explainplot", {"INPUT": str(tmp / "scored.gpkg"), "PLOT": "teig-3", "HTML": str(tmp / "e.html")}),
+        ("sensitivity", {"INPUT": str(tmp / "scored.gpkg"), "DRAWS": 20, "OUTPUT": "TEMPORARY_OUTPUT"}),
+        ("report", {"INPUT": str(tmp / "scored.gpkg"), "DRAWS": 20, "OUTPUT": str(tmp / "report.html")}),
+        ("surface", {"EXTENT": "597000,597600,6643000,6643600 [EPSG:25832]", "CELL": 200, "PROFILE": "coworking",
+                     **layers, "OUTPUT": str(tmp / "surface.tif")}),
+    ]
+    for name, params in steps:
+        try:
+            processing.run(f"sitefinder:{name}", params)
+            runs[name] = {"error": None}
+        except QgsProcessingException as exc:
+            runs[name] = {"error": str(exc)}
+    shutil.rmtree(tmp, ignore_errors=True)
 else:
     try:
         processing.run("sitefinder:scoreplots", {"PLOTS": "unused", "OUTPUT": "TEMPORARY_OUTPUT"})
@@ -88,7 +109,8 @@ else:
         runs["run"] = {"error": str(exc)}
 report["runs"] = runs
 # Modules that really got imported (blocked ones stay None in sys.modules).
-report["imported"] = sorted(m for m in ("geopandas", "shapely", "scipy", "osmium", "pandas", "pyproj", "pyogrio")
+report["imported"] = sorted(m for m in ("geopandas", "shapely", "scipy", "osmium", "pandas", "pyproj", "pyogrio",
+                                      "matplotlib", "rasterio")
                             if sys.modules.get(m) is not None)
 print("REPORT " + json.dumps(report), flush=True)
 shutil.rmtree(os.environ["QGIS_CUSTOM_CONFIG_PATH"], ignore_errors=True)
