@@ -80,6 +80,20 @@ def test_explain_withholds_sensitive_criteria_unless_asked(scored):
     assert full.loc["park", "raw_value"] == pytest.approx(park)
 
 
+def test_explain_and_compare_redact_exclusion_reasons_naming_a_sensitive_layer(scene):  # noqa: F811
+    plots, network, features, profile = scene
+    scored = sitefinder.score(plots, profile, network=network, features=features)
+    # P6 is excluded for lying inside the industrial area: treat that layer as sensitive.
+    t = sitefinder.explain(scored, "P6", id_column="plot_name", sensitive=("industrial_area",))
+    assert "industrial" not in t.attrs["exclusion_reason"].lower()
+    assert "withheld" in t.attrs["exclusion_reason"]
+    c = sitefinder.compare(scored, ["P0", "P6"], id_column="plot_name", sensitive=("industrial_area",))
+    assert "industrial" not in c.attrs["excluded"]["P6"].lower()
+    full = sitefinder.explain(scored, "P6", id_column="plot_name", sensitive=("industrial_area",),
+                              include_sensitive=True)
+    assert "inside industrial area" in full.attrs["exclusion_reason"]
+
+
 def test_unknown_or_ambiguous_plot_is_a_clear_error(scored):
     with pytest.raises(InputError, match="no plot with plot_id 'p9'"):
         sitefinder.explain(scored, "p9")

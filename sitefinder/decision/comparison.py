@@ -14,7 +14,7 @@ import pandas as pd
 from ..adapters.output import atomic_path
 from ..errors import InputError
 from .explanation import explain_row, fit
-from .privacy import sensitive_criteria, sensitive_layers
+from .privacy import sensitive_layers
 from .scored import find_plots, scored_profile
 
 
@@ -45,10 +45,10 @@ def compare(scored, plots: list[str], *, id_column: str | None = None, profile=N
     profile = scored_profile(scored, profile)
     rows = find_plots(scored, [str(p) for p in plots], id_column)
     layers = sensitive_layers(profile, sensitive, scored.attrs.get("sitefinder", {}).get("sensitive", ()))
-    withheld = () if include_sensitive else sensitive_criteria(profile, layers)
+    private = () if include_sensitive else layers
     parts, excluded, max_points = {}, {}, None
     for pid, row in zip(plots, rows):
-        ex = explain_row(scored, row, profile, withheld)
+        ex = explain_row(scored, row, profile, private)
         labels = list(ex["label"]) + ["score"]
         points = list(ex["contribution"]) + [ex.attrs["score"]]
         parts[(str(pid), "value")] = list(ex["raw"]) + [f"rank {int(ex.attrs['rank'])}"

@@ -18,11 +18,11 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from ..pipeline.scoring import _fmt as _num  # numbers written as in exclusion reasons
+from ..pipeline.scoring import format_number as _num  # numbers written as in exclusion reasons
 from ..profiles import sources
 from ..profiles.schema import ASSUMPTION, Criterion, Profile, TransformSpec
 from .columns import as_float
-from .privacy import sensitive_criteria, sensitive_layers
+from .privacy import redact_reasons, sensitive_criteria, sensitive_layers
 
 if TYPE_CHECKING:
     import geopandas as gpd
@@ -119,7 +119,7 @@ def _raw(criterion: Criterion, value: float, score: float) -> str:
 
 
 def explain_columns(columns: Mapping[str, Sequence], row: int, plot: str, profile: Profile,
-                    withheld: tuple[str, ...] = ()) -> Explanation:
+                    private_layers: tuple[str, ...] = ()) -> Explanation:
     """The explanation of the plot at row position ``row`` of scored columns.
 
     Parameters
@@ -129,9 +129,12 @@ def explain_columns(columns: Mapping[str, Sequence], row: int, plot: str, profil
         ``_contribution``, ``excluded``, ``exclusion_reason``, ``score``, ``rank``).
     plot : str
         The plot's id, for the heading.
-    withheld : tuple of str
-        Criterion keys to show as withheld (read from sensitive layers).
+    private_layers : tuple of str
+        Sensitive layers to keep out: criteria reading them are shown as
+        withheld and exclusion reasons naming them are redacted (empty when
+        the user asked to include sensitive detail).
     """
+    withheld = sensitive_criteria(profile, private_layers) if private_layers else ()
     total = float(sum(c.weight.value for c in profile.criteria))
     excluded = str(columns["excluded"][row]).strip().lower() in ("true", "1", "yes")
     rows = []
@@ -159,6 +162,8 @@ def explain_columns(columns: Mapping[str, Sequence], row: int, plot: str, profil
             "withheld": hidden,
         })
     reason = columns["exclusion_reason"][row] if "exclusion_reason" in columns else ""
+    if private_layers and isinstance(reason, str) and reason:
+        reason = redact_reasons([reason], profile, private_layers)[0]
     return Explanation(
         rows=rows, plot=str(plot), row=row, excluded=excluded,
         exclusion_reason=str(reason or "") if excluded and reason == reason else "",
@@ -168,14 +173,15 @@ def explain_columns(columns: Mapping[str, Sequence], row: int, plot: str, profil
     )
 
 
-def explain_row(scored: gpd.GeoDataFrame, row: int, profile: Profile, withheld: tuple[str, ...] = ()) -> pd.DataFrame:
+def explain_row(scored: gpd.GeoDataFrame, row: int, profile: Profile,
+                private_layers: tuple[str, ...] = ()) -> pd.DataFrame:
     """The explanation of the plot at row position ``row`` (see :func:`explain`)."""
     import pandas as pd
 
     from .scored import columns_of, plot_labels
 
     labels, _ = plot_labels(scored)
-    e = explain_columns(columns_of(scored), row, labels[row], profile, withheld)
+    e = explain_columns(columns_of(scored), row, labels[row], profile, private_layers)
     out = pd.DataFrame.from_records(e.rows, columns=list(FIELDS)).set_index("criterion")
     out.attrs = e.attrs()
     return out
@@ -214,8 +220,7 @@ def explain(scored: gpd.GeoDataFrame, plot: str | int, *, id_column: str | None 
     profile = scored_profile(scored, profile)
     (row,) = find_plots(scored, [str(plot)], id_column)
     layers = sensitive_layers(profile, sensitive, scored.attrs.get("sitefinder", {}).get("sensitive", ()))
-    withheld = () if include_sensitive else sensitive_criteria(profile, layers)
-    return explain_row(scored, row, profile, withheld)
+    return explain_row(scored, row, profile, () if include_sensitive else layers)
 
 
 def format_explanation(table: pd.DataFrame) -> str:

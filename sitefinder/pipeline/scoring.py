@@ -207,7 +207,8 @@ def _check_categories(profile: Profile, study: Study) -> None:
         )
 
 
-def _fmt(v: float) -> str:
+def format_number(v: float) -> str:
+    """A number as exclusion reasons write it: whole metres with a space as thousands separator."""
     return f"{v:,.0f}".replace(",", " ") if abs(v) >= 10 else f"{v:.3g}"
 
 
@@ -223,8 +224,8 @@ def _apply_constraints(
                 reporter.warn(f"the minimum plot area ({k.value:g} m²) is not checked: the plots are points")
                 continue
             for i in np.flatnonzero(usable & (area < k.value)):
-                reasons.add(i, f"plot area {_fmt(area[i])} m² is below the minimum {_fmt(k.value)} m²",
-                            f"plot area below the minimum {_fmt(k.value)} m²")
+                reasons.add(i, f"plot area {format_number(area[i])} m² is below the minimum {format_number(k.value)} m²",
+                            f"plot area below the minimum {format_number(k.value)} m²")
         elif k.kind == "not_inside":
             polygons, _ = study.feature_polygons(k.categories)
             names = study.feature_names(k.categories)
@@ -247,10 +248,10 @@ def _apply_constraints(
             for i in np.flatnonzero(usable & ~np.isnan(v)):
                 if k.kind == "max_value" and v[i] > k.value:
                     if np.isinf(v[i]) and crit.measure in ("nearest", "kth_nearest"):
-                        reasons.add(i, f"no {what} within {_fmt(k.value)}{unit} ({how})")
+                        reasons.add(i, f"no {what} within {format_number(k.value)}{unit} ({how})")
                     else:
-                        reasons.add(i, f"{crit.label}: {_fmt(v[i])}{unit} is above the maximum {_fmt(k.value)}{unit}",
-                                    f"{crit.label}: above the maximum {_fmt(k.value)}{unit}")
+                        reasons.add(i, f"{crit.label}: {format_number(v[i])}{unit} is above the maximum {format_number(k.value)}{unit}",
+                                    f"{crit.label}: above the maximum {format_number(k.value)}{unit}")
                 elif k.kind == "min_value" and v[i] < k.value:
-                    reasons.add(i, f"{crit.label}: {_fmt(v[i])}{unit} is below the minimum {_fmt(k.value)}{unit}",
-                                f"{crit.label}: below the minimum {_fmt(k.value)}{unit}")
+                    reasons.add(i, f"{crit.label}: {format_number(v[i])}{unit} is below the minimum {format_number(k.value)}{unit}",
+                                f"{crit.label}: below the minimum {format_number(k.value)}{unit}")

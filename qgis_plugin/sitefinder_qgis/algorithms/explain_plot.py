@@ -74,7 +74,6 @@ class ExplainPlot(SitefinderAlgorithm):
         from sitefinder.adapters.atomic import atomic_path
         from sitefinder.decision.columns import find_rows
         from sitefinder.decision.explanation import explain_columns, explanation_html, explanation_text, source_note
-        from sitefinder.decision.privacy import redact_reasons, sensitive_criteria
 
         from ..scored_layer import float_or_none
 
@@ -83,12 +82,7 @@ class ExplainPlot(SitefinderAlgorithm):
         layers, include = si.privacy(self, parameters, context, profile, scored)
         labels, column = scored.labels(self.parameterAsString(parameters, si.ID_FIELD, context))
         (row,) = find_rows(labels, column, [self.parameterAsString(parameters, self.PLOT, context).strip()])
-        columns = dict(scored.columns)
-        if not include and layers and "exclusion_reason" in columns:
-            columns["exclusion_reason"] = [redact_reasons([columns["exclusion_reason"][row]], profile, layers)[0]
-                                           if i == row else "" for i in range(scored.n)]
-        withheld = () if include else sensitive_criteria(profile, layers)
-        e = explain_columns(columns, row, labels[row], profile, withheld)
+        e = explain_columns(scored.columns, row, labels[row], profile, () if include else tuple(layers))
         text = explanation_text(e)
         feedback.pushInfo(text)
         results = {"SCORE": float_or_none(e.score), "RANK": float_or_none(e.rank),
