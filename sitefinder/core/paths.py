@@ -20,6 +20,7 @@ from __future__ import annotations
 import numba as nb
 import numpy as np
 
+from ._buckets import NOT_QUEUED, bucket_insert, bucket_layout, bucket_pop, bucket_remove
 from ._heap import heap_pop, heap_push
 
 # Decay kinds for reach_from_origins.
@@ -27,6 +28,69 @@ DECAY_NONE = 0  # every feature within the radius counts 1
 DECAY_LINEAR = 1  # 1 - d / radius
 DECAY_EXPONENTIAL = 2  # exp(-d / beta)
 DECAY_GAUSSIAN = 3  # exp(-d^2 / (2 beta^2))
+
+
+@nb.njit(cache=True)
+def _seed_span(seed_dist, cutoff):
+    """Spread (max - min) of the seed distances within ``cutoff``; -1 when there are none."""
+    lo = np.inf
+    hi = -np.inf
+    for i in range(seed_dist.shape[0]):
+        d = seed_dist[i]
+        if d <= cutoff:
+            lo = min(lo, d)
+            hi = max(hi, d)
+    return hi - lo if hi >= lo else -1.0
+
+
+@nb.njit(cache=True)
+def _nearest_into(indptr, indices, weights, seed_node, seed_dist, seed_label, cutoff, width, n_slots,
+                  dist, label, head, nxt, prv):
+    """Multi-source search with a bucket queue, writing into ``dist``/``label`` (all inf/-1 on entry).
+
+    ``nxt``/``prv`` are per-node work arrays (``prv`` all ``NOT_QUEUED``),
+    ``head`` has ``n_slots`` entries, all -1. They are left in that state.
+    """
+    inv = 1.0 / width
+    mask = n_slots - 1  # n_slots is a power of two
+    queued = 0
+    first = np.inf
+    for i in range(seed_node.shape[0]):
+        u = seed_node[i]
+        d = seed_dist[i]
+        if d <= cutoff and d < dist[u]:
+            if prv[u] != NOT_QUEUED:
+                bucket_remove(head, nxt, prv, u, int(dist[u] * inv) & mask)
+                queued -= 1
+            dist[u] = d
+            label[u] = seed_label[i]
+            bucket_insert(head, nxt, prv, u, int(d * inv) & mask)
+            queued += 1
+            first = min(first, d)
+    if queued == 0:
+        return
+    current = int(first * inv)
+    while queued > 0:
+        slot = current & mask
+        if head[slot] < 0:
+            current += 1
+            continue
+        u = bucket_pop(head, nxt, prv, slot)
+        queued -= 1
+        d = dist[u]
+        lab = label[u]
+        for a in range(indptr[u], indptr[u + 1]):
+            v = indices[a]
+            nd = d + weights[a]
+            if nd < dist[v] and nd <= cutoff:
+                if prv[v] != NOT_QUEUED:
+                    bucket_remove(head, nxt, prv, v, int(dist[v] * inv) & mask)
+                    queued -= 1
+                dist[v] = nd
+                label[v] = lab
+                # nd >= d, so v never lands in a bucket already passed.
+                bucket_insert(head, nxt, prv, v, int(nd * inv) & mask)
+                queued += 1
 
 
 @nb.njit(cache=True)
@@ -54,35 +118,64 @@ def nearest_from_seeds(indptr, indices, weights, seed_node, seed_dist, seed_labe
     dist : ndarray of float64, shape (n_nodes,)
         Distance to the nearest seed, ``inf`` when none within ``cutoff``.
     label : ndarray of int64, shape (n_nodes,)
-        Label of that seed, -1 when none.
+        Label of that seed, -1 when none. Among equally near seeds, any one.
+
+    Notes
+    -----
+    The queue is a bucket queue (:mod:`sitefinder.core._buckets`), which
+    gives exact distances.
     """
     n = indptr.shape[0] - 1
     dist = np.full(n, np.inf)
     label = np.full(n, -1, np.int64)
-    # With push-on-improvement every arc pushes at most once: this bound is exact.
-    cap = seed_node.shape[0] + indices.shape[0] + 1
-    keys = np.empty(cap, np.float64)
-    vals = np.empty(cap, np.int64)
-    size = 0
-    for i in range(seed_node.shape[0]):
-        u = seed_node[i]
-        d = seed_dist[i]
-        if d <= cutoff and d < dist[u]:
-            dist[u] = d
-            label[u] = seed_label[i]
-            keys, vals, size = heap_push(keys, vals, size, d, u)
-    while size > 0:
-        d, u, size = heap_pop(keys, vals, size)
-        if d > dist[u]:
-            continue  # stale entry
-        lab = label[u]
-        for a in range(indptr[u], indptr[u + 1]):
-            v = indices[a]
-            nd = d + weights[a]
-            if nd < dist[v] and nd <= cutoff:
-                dist[v] = nd
-                label[v] = lab
-                keys, vals, size = heap_push(keys, vals, size, nd, v)
+    span = _seed_span(seed_dist, cutoff)
+    if span < 0:
+        return dist, label
+    width, n_slots = bucket_layout(weights, span)
+    head = np.full(n_slots, -1, np.int32)
+    nxt = np.empty(n, np.int32)
+    prv = np.full(n, NOT_QUEUED, np.int32)
+    _nearest_into(indptr, indices, weights, seed_node, seed_dist, seed_label, cutoff, width, n_slots,
+                  dist, label, head, nxt, prv)
+    return dist, label
+
+
+@nb.njit(cache=True, parallel=True)
+def nearest_from_seeds_many(indptr, indices, weights, seed_ptr, seed_node, seed_dist, seed_label, cutoffs):
+    """:func:`nearest_from_seeds` for several seed sets (categories) at once, in parallel.
+
+    Parameters
+    ----------
+    seed_ptr : ndarray of int64, shape (n_sets + 1,)
+        Seeds of set ``s`` are ``seed_ptr[s]:seed_ptr[s + 1]`` of ``seed_node``,
+        ``seed_dist`` and ``seed_label``.
+    cutoffs : ndarray of float64, shape (n_sets,)
+        Cut-off of each set.
+
+    Returns
+    -------
+    dist : ndarray of float64, shape (n_sets, n_nodes)
+    label : ndarray of int64, shape (n_sets, n_nodes)
+    """
+    n = indptr.shape[0] - 1
+    n_sets = seed_ptr.shape[0] - 1
+    dist = np.full((n_sets, n), np.inf)
+    label = np.full((n_sets, n), -1, np.int64)
+    width, base_slots = bucket_layout(weights, 0.0)
+    for s in nb.prange(n_sets):
+        lo = seed_ptr[s]
+        hi = seed_ptr[s + 1]
+        span = _seed_span(seed_dist[lo:hi], cutoffs[s])
+        if span < 0:
+            continue
+        n_slots = base_slots
+        while n_slots < base_slots + int(span / width) + 1:
+            n_slots *= 2
+        head = np.full(n_slots, -1, np.int32)
+        nxt = np.empty(n, np.int32)
+        prv = np.full(n, NOT_QUEUED, np.int32)
+        _nearest_into(indptr, indices, weights, seed_node[lo:hi], seed_dist[lo:hi], seed_label[lo:hi], cutoffs[s],
+                      width, n_slots, dist[s], label[s], head, nxt, prv)
     return dist, label
 
 
