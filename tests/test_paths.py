@@ -307,3 +307,14 @@ def test_nearest_on_real_oslo_graph_matches_scipy(oslo_network):
         np.testing.assert_allclose(dist, ref, rtol=1e-9, atol=1e-9)
         if cutoff == 800.0:
             assert np.isinf(dist).any() and np.isfinite(dist).any()
+
+
+def test_bucket_pool_grows_keeping_entries():
+    from sitefinder.core._buckets import pool_grow
+
+    node, dist, nxt = np.arange(5, dtype=np.int32), np.linspace(0, 1, 5), np.arange(5, dtype=np.int32) - 1
+    n2, d2, x2 = pool_grow(node, dist, nxt)
+    assert n2.shape[0] > 5 and n2.dtype == np.int32 and d2.dtype == np.float64
+    np.testing.assert_array_equal(n2[:5], node)
+    np.testing.assert_array_equal(d2[:5], dist)
+    np.testing.assert_array_equal(x2[:5], nxt)

@@ -1,18 +1,23 @@
-"""A circular bucket queue over nodes (Dial's queue with float distances), for numba kernels.
+"""A circular bucket queue (Dial's queue with float distances), for numba kernels.
 
-Nodes waiting to be scanned sit in buckets ``width`` metres wide: node
-``v`` with tentative distance ``d`` is in bucket ``int(d / width)``, stored
-in slot ``bucket % n_slots`` of a circular array of doubly linked lists.
-Insert, remove and pop are O(1) and touch a few ints, where a heap moves
-``log n`` entries; on road graphs that makes a search about twice as fast.
+An entry ``(node, distance)`` waits in bucket ``int(distance / width)``,
+kept in slot ``bucket % n_slots`` of a circular array ``head`` of singly
+linked lists. Entries live in a pool of parallel arrays (node, distance,
+next entry in the same slot), appended in order (push: ``e_next[k] =
+head[slot]; head[slot] = k``; pop: the reverse; both are written out in the
+kernels). When a node improves, it gets a new entry and the old one goes
+stale (the search skips entries whose distance
+is no longer the node's). Push and pop are O(1) and touch a few words where
+a heap moves ``log n`` entries: on road graphs a search runs about twice as
+fast as with a 4-ary heap, and faster than scipy's Fibonacci heap.
 
-Searches using it scan buckets in increasing order and, inside a bucket,
-correct labels: a node scanned and then improved by another node of the
-same bucket (possible only over an arc shorter than ``width``) is queued
-and scanned again. Distances are therefore exact, not rounded to buckets.
+Searches scan buckets in increasing order and, inside a bucket, correct
+labels: a node scanned and then improved by another node of the same bucket
+(possible only over an arc shorter than ``width``) is queued again. So the
+distances are exact, never rounded to a bucket.
 
-The circular array must cover every distance that can be queued at once:
-``n_slots > (max arc weight + spread of the seed distances) / width``.
+The circular array must span every distance queued at once:
+``n_slots > (longest arc + spread of the seed distances) / width``.
 """
 
 from __future__ import annotations
@@ -20,16 +25,15 @@ from __future__ import annotations
 import numba as nb
 import numpy as np
 
-NOT_QUEUED = -2  # value of ``prv[v]`` for a node in no bucket; -1 marks the head of a bucket
 MAX_SLOTS = 1 << 22  # bound on the circular array (the width grows instead)
 
 
 @nb.njit(cache=True)
 def bucket_layout(weights, seed_span):
-    """Bucket width and number of slots for a graph's arc weights.
+    """Bucket width and number of slots (a power of two) for a graph's arc weights.
 
     The width is half the mean arc weight (few re-scans, few empty buckets
-    on road graphs); the slots cover the longest arc plus ``seed_span``.
+    on road graphs); the slots span the longest arc plus ``seed_span``.
     """
     total = 0.0
     longest = 0.0
@@ -44,45 +48,28 @@ def bucket_layout(weights, seed_span):
     span = longest + seed_span
     if span / width > MAX_SLOTS - 2:
         width = span / (MAX_SLOTS - 2)
-    needed = int(span / width) + 2
+    return width, slots_for(span / width)
+
+
+@nb.njit(cache=True)
+def slots_for(n_buckets):
+    """Smallest power of two above ``n_buckets + 1`` (so slot = bucket & (n_slots - 1))."""
+    needed = int(n_buckets) + 2
     n_slots = 1
-    while n_slots < needed:  # a power of two: slot = bucket & (n_slots - 1)
+    while n_slots < needed:
         n_slots *= 2
-    return width, n_slots
+    return n_slots
 
 
-@nb.njit(cache=True, inline="always")
-def bucket_insert(head, nxt, prv, v, slot):
-    """Put node ``v`` (not queued) at the front of ``slot``."""
-    h = head[slot]
-    nxt[v] = h
-    prv[v] = -1
-    if h >= 0:
-        prv[h] = v
-    head[slot] = v
-
-
-@nb.njit(cache=True, inline="always")
-def bucket_remove(head, nxt, prv, v, slot):
-    """Take queued node ``v`` out of ``slot``."""
-    p = prv[v]
-    q = nxt[v]
-    if p >= 0:
-        nxt[p] = q
-    else:
-        head[slot] = q
-    if q >= 0:
-        prv[q] = p
-    prv[v] = NOT_QUEUED
-
-
-@nb.njit(cache=True, inline="always")
-def bucket_pop(head, nxt, prv, slot):
-    """Take the front node out of ``slot`` (which must not be empty) and return it."""
-    v = head[slot]
-    q = nxt[v]
-    head[slot] = q
-    if q >= 0:
-        prv[q] = -1
-    prv[v] = NOT_QUEUED
-    return v
+@nb.njit(cache=True)
+def pool_grow(e_node, e_dist, e_next):
+    """The pool arrays with 1.5 times the room, entries kept."""
+    cap = e_node.shape[0] + e_node.shape[0] // 2 + 16
+    new_node = np.empty(cap, e_node.dtype)
+    new_dist = np.empty(cap, e_dist.dtype)
+    new_next = np.empty(cap, e_next.dtype)
+    for i in range(e_node.shape[0]):  # a loop compiles faster than slice copies
+        new_node[i] = e_node[i]
+        new_dist[i] = e_dist[i]
+        new_next[i] = e_next[i]
+    return new_node, new_dist, new_next

@@ -20,7 +20,7 @@ from __future__ import annotations
 import numba as nb
 import numpy as np
 
-from ._buckets import NOT_QUEUED, bucket_insert, bucket_layout, bucket_pop, bucket_remove
+from ._buckets import bucket_layout, pool_grow, slots_for
 from ._heap import heap_pop, heap_push
 
 # Decay kinds for reach_from_origins.
@@ -44,53 +44,84 @@ def _seed_span(seed_dist, cutoff):
 
 
 @nb.njit(cache=True)
-def _nearest_into(indptr, indices, weights, seed_node, seed_dist, seed_label, cutoff, width, n_slots,
-                  dist, label, head, nxt, prv):
-    """Multi-source search with a bucket queue, writing into ``dist``/``label`` (all inf/-1 on entry).
-
-    ``nxt``/``prv`` are per-node work arrays (``prv`` all ``NOT_QUEUED``),
-    ``head`` has ``n_slots`` entries, all -1. They are left in that state.
-    """
+def _nearest_into(indptr, indices, weights, seed_node, seed_dist, seed_label, cutoff, width, n_slots, dist, label):
+    """Multi-source search with a bucket queue, writing into ``dist``/``label`` (all inf/-1 on entry)."""
+    n = dist.shape[0]
+    max_degree = 0
+    for u in range(n):
+        max_degree = max(max_degree, indptr[u + 1] - indptr[u])
+    cap = seed_node.shape[0] + n + max_degree + 16  # about one entry per node reached; grows when needed
+    e_node = np.empty(cap, np.int32)
+    e_dist = np.empty(cap, np.float64)
+    e_next = np.empty(cap, np.int32)
+    head = np.full(n_slots, -1, np.int32)
+    mask = n_slots - 1
     inv = 1.0 / width
-    mask = n_slots - 1  # n_slots is a power of two
-    queued = 0
+    used = 0
     first = np.inf
     for i in range(seed_node.shape[0]):
         u = seed_node[i]
         d = seed_dist[i]
         if d <= cutoff and d < dist[u]:
-            if prv[u] != NOT_QUEUED:
-                bucket_remove(head, nxt, prv, u, int(dist[u] * inv) & mask)
-                queued -= 1
             dist[u] = d
             label[u] = seed_label[i]
-            bucket_insert(head, nxt, prv, u, int(d * inv) & mask)
-            queued += 1
+            slot = int(d * inv) & mask
+            e_node[used] = u
+            e_dist[used] = d
+            e_next[used] = head[slot]
+            head[slot] = used
+            used += 1
             first = min(first, d)
-    if queued == 0:
-        return
-    current = int(first * inv)
+    queued = used
+    current = int(first * inv) if queued else 0
     while queued > 0:
+        used, queued, current = _nearest_scan(indptr, indices, weights, cutoff, inv, mask, max_degree, dist, label,
+                                              e_node, e_dist, e_next, head, used, queued, current)
+        if queued > 0:  # the pool is full (many re-scans): grow it and go on
+            e_node, e_dist, e_next = pool_grow(e_node, e_dist, e_next)
+
+
+@nb.njit(cache=True)
+def _nearest_scan(indptr, indices, weights, cutoff, inv, mask, max_degree, dist, label,
+                  e_node, e_dist, e_next, head, used, queued, current):
+    """Scan buckets from ``current`` until the queue is empty or the pool has no room for one more node.
+
+    Kept apart from :func:`_nearest_into` so the hot loop never rebinds the
+    pool arrays (numba would then count references on every iteration); the
+    queue operations are written out in the loop because numba's inlined
+    helpers ran 30 % slower here. Returns ``(used, queued, current)``.
+    """
+    cap = e_node.shape[0]
+    while queued > 0:
+        if cap - used < max_degree:
+            break
         slot = current & mask
-        if head[slot] < 0:
+        k = head[slot]
+        if k < 0:
             current += 1
             continue
-        u = bucket_pop(head, nxt, prv, slot)
+        head[slot] = e_next[k]
         queued -= 1
-        d = dist[u]
+        u = e_node[k]
+        d = e_dist[k]
+        if d != dist[u]:
+            continue  # stale: u was improved after this entry was queued
         lab = label[u]
         for a in range(indptr[u], indptr[u + 1]):
             v = indices[a]
             nd = d + weights[a]
             if nd < dist[v] and nd <= cutoff:
-                if prv[v] != NOT_QUEUED:
-                    bucket_remove(head, nxt, prv, v, int(dist[v] * inv) & mask)
-                    queued -= 1
                 dist[v] = nd
                 label[v] = lab
                 # nd >= d, so v never lands in a bucket already passed.
-                bucket_insert(head, nxt, prv, v, int(nd * inv) & mask)
+                slot = int(nd * inv) & mask
+                e_node[used] = v
+                e_dist[used] = nd
+                e_next[used] = head[slot]
+                head[slot] = used
+                used += 1
                 queued += 1
+    return used, queued, current
 
 
 @nb.njit(cache=True)
@@ -132,11 +163,7 @@ def nearest_from_seeds(indptr, indices, weights, seed_node, seed_dist, seed_labe
     if span < 0:
         return dist, label
     width, n_slots = bucket_layout(weights, span)
-    head = np.full(n_slots, -1, np.int32)
-    nxt = np.empty(n, np.int32)
-    prv = np.full(n, NOT_QUEUED, np.int32)
-    _nearest_into(indptr, indices, weights, seed_node, seed_dist, seed_label, cutoff, width, n_slots,
-                  dist, label, head, nxt, prv)
+    _nearest_into(indptr, indices, weights, seed_node, seed_dist, seed_label, cutoff, width, n_slots, dist, label)
     return dist, label
 
 
@@ -168,14 +195,9 @@ def nearest_from_seeds_many(indptr, indices, weights, seed_ptr, seed_node, seed_
         span = _seed_span(seed_dist[lo:hi], cutoffs[s])
         if span < 0:
             continue
-        n_slots = base_slots
-        while n_slots < base_slots + int(span / width) + 1:
-            n_slots *= 2
-        head = np.full(n_slots, -1, np.int32)
-        nxt = np.empty(n, np.int32)
-        prv = np.full(n, NOT_QUEUED, np.int32)
+        n_slots = max(base_slots, slots_for(base_slots + span / width))
         _nearest_into(indptr, indices, weights, seed_node[lo:hi], seed_dist[lo:hi], seed_label[lo:hi], cutoffs[s],
-                      width, n_slots, dist[s], label[s], head, nxt, prv)
+                      width, n_slots, dist[s], label[s])
     return dist, label
 
 
