@@ -1,7 +1,8 @@
 # sitefinder — every target sets up what it needs on a fresh Debian machine.
 #   make demo    score real plots in central Oslo with every built-in profile
 #   make test    run the whole test suite
-#   make bench   run the benchmarks (writes docs/benchmarks.md)
+#   make bench   run the benchmarks against scipy, networkx, igraph and pandana
+#                (writes docs/benchmarks.md and docs/benchmarks.png; about an hour on 2 cores)
 
 PYTHON ?= python3
 VENV   ?= .venv
@@ -12,12 +13,13 @@ EXTRAS := test,demo
 # apt-get as root, or through sudo when available.
 APT := $(shell [ "$$(id -u)" = 0 ] && echo "apt-get" || (command -v sudo >/dev/null && echo "sudo apt-get"))
 
-.PHONY: help demo test bench clean
+.PHONY: help demo test bench bench-quick clean
 
 help:
 	@echo "make demo   - score real Oslo plots with every built-in profile (sets itself up)"
 	@echo "make test   - run the whole test suite (sets itself up)"
-	@echo "make bench  - run the benchmarks"
+	@echo "make bench  - run the benchmarks (writes docs/benchmarks.md; about an hour)"
+	@echo "make bench-quick - Oslo and 100k-node graph only, a few minutes (report to /tmp)"
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else 1)' \
@@ -38,8 +40,17 @@ demo: $(STAMP)
 test: $(STAMP)
 	$(BIN)/python -m pytest
 
-bench: $(STAMP)
-	$(BIN)/python benchmarks/demo_timing.py
+# Benchmark peers (pandana, igraph, ...) come from the `bench` extra, installed only here.
+BENCH_STAMP := $(VENV)/.bench-installed
+$(BENCH_STAMP): $(STAMP)
+	$(BIN)/python -m pip install --quiet -e ".[$(EXTRAS),bench]"
+	@touch $(BENCH_STAMP)
+
+bench: $(BENCH_STAMP)
+	$(BIN)/python benchmarks/run.py
+
+bench-quick: $(BENCH_STAMP)
+	$(BIN)/python benchmarks/run.py --quick --out /tmp/sitefinder-benchmarks.md
 
 clean:
 	rm -rf $(VENV) demo_output .pytest_cache .hypothesis

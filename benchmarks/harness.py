@@ -46,6 +46,29 @@ def measure(fn: Callable[[], object], runs: int = 5, cap: float | None = None) -
     return Timing(statistics.median(times), times, warm, result)
 
 
+def measure_together(fns: dict[str, Callable[[], object]], runs: int = 5, min_total: float = 1.0) -> dict[str, Timing]:
+    """Time several engines on the same task, run after run in turn (A, B, C, A, B, C, ...).
+
+    Other work on the machine then slows every engine alike, so the ratios
+    stay fair on a busy machine. After one warm-up each, quick tasks get
+    more than ``runs`` runs (up to 50) so that each engine is timed for
+    about ``min_total`` seconds in all.
+    """
+    warm, results = {}, {}
+    for name, fn in fns.items():
+        t = time.perf_counter()
+        results[name] = fn()
+        warm[name] = time.perf_counter() - t
+    n = max(runs, min(50, int(min_total / max(max(warm.values()), 1e-6))))
+    times: dict[str, list[float]] = {name: [] for name in fns}
+    for _ in range(n):
+        for name, fn in fns.items():
+            t = time.perf_counter()
+            fn()
+            times[name].append(time.perf_counter() - t)
+    return {name: Timing(statistics.median(times[name]), times[name], warm[name], results[name]) for name in fns}
+
+
 def once(fn: Callable[[], object]) -> Timing:
     """One timed run (for steps that take minutes and are far above the noise)."""
     t = time.perf_counter()
