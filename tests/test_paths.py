@@ -318,3 +318,22 @@ def test_bucket_pool_grows_keeping_entries():
     np.testing.assert_array_equal(n2[:5], node)
     np.testing.assert_array_equal(d2[:5], dist)
     np.testing.assert_array_equal(x2[:5], nxt)
+
+
+def test_k_nearest_heap_grows_on_many_labels():
+    """Many labels on a dense graph push more entries than arcs: the heap grows outside the hot loop."""
+    rng = np.random.default_rng(4)
+    n = 6
+    u, v = np.meshgrid(np.arange(n), np.arange(n))
+    keep = u != v
+    g = build_graph(u[keep], v[keep], rng.integers(1, 9, keep.sum()).astype(float), None, n)
+    n_labels, k = 40, 7
+    seed_node = rng.integers(0, n, n_labels).astype(np.int64)
+    seed_dist = rng.integers(0, 5, n_labels).astype(float)
+    ld, li = k_nearest_labels(g.indptr, g.indices, g.weights, seed_node, seed_dist,
+                              np.arange(n_labels, dtype=np.int64), n_labels, k, np.inf)
+    m = min_csr(n, *_arcs(g))
+    d = dijkstra(m, directed=True)  # node -> node
+    per_label = d[:, seed_node] + seed_dist[None, :]  # node -> label
+    np.testing.assert_allclose(ld, np.sort(per_label, axis=1)[:, :k])
+    np.testing.assert_allclose(np.take_along_axis(per_label, li, axis=1), ld)

@@ -32,19 +32,20 @@ MAX_SLOTS = 1 << 22  # bound on the circular array (the width grows instead)
 def bucket_layout(weights, seed_span):
     """Bucket width and number of slots (a power of two) for a graph's arc weights.
 
-    The width is half the mean arc weight (few re-scans, few empty buckets
-    on road graphs); the slots span the longest arc plus ``seed_span``.
+    The width is half the median arc weight (estimated from at most 4096
+    evenly spaced arcs): most arcs are longer than a bucket, so re-scans are
+    rare, and buckets are not so thin that the search scans many empty
+    ones. The slots span the longest arc plus ``seed_span``.
     """
-    total = 0.0
+    n = weights.shape[0]
     longest = 0.0
-    for a in range(weights.shape[0]):
-        w = weights[a]
-        total += w
-        if w > longest:
-            longest = w
-    width = 0.5 * total / weights.shape[0] if weights.shape[0] else 1.0
-    if not width > 0.0:
-        width = 1.0
+    for a in range(n):
+        if weights[a] > longest:
+            longest = weights[a]
+    step = max(n // 4096, 1)
+    sample = weights[::step].copy()
+    positive = sample[sample > 0.0]
+    width = 0.5 * np.median(positive) if positive.shape[0] else 1.0
     span = longest + seed_span
     if span / width > MAX_SLOTS - 2:
         width = span / (MAX_SLOTS - 2)

@@ -21,7 +21,7 @@ import numba as nb
 import numpy as np
 
 from ._buckets import bucket_layout, pool_grow, slots_for
-from ._heap import heap_pop, heap_push
+from ._heap import heap_grow, heap_pop, heap_push
 
 # Decay kinds for reach_from_origins.
 DECAY_NONE = 0  # every feature within the radius counts 1
@@ -221,14 +221,35 @@ def k_nearest_labels(indptr, indices, weights, seed_node, seed_dist, seed_label,
     label_dist = np.full((n, k), np.inf)
     label_id = np.full((n, k), -1, np.int64)
     count = np.zeros(n, np.int64)
-    cap = seed_node.shape[0] + indices.shape[0] + 16
+    max_degree = 0
+    for u in range(n):
+        max_degree = max(max_degree, indptr[u + 1] - indptr[u])
+    cap = seed_node.shape[0] + indices.shape[0] + max_degree + 16
     keys = np.empty(cap, np.float64)
     vals = np.empty(cap, np.int64)
     size = 0
     for i in range(seed_node.shape[0]):
         if seed_dist[i] <= cutoff:
-            keys, vals, size = heap_push(keys, vals, size, seed_dist[i], seed_node[i] * n_labels + seed_label[i])
+            size = heap_push(keys, vals, size, seed_dist[i], seed_node[i] * n_labels + seed_label[i])
     while size > 0:
+        size = _k_nearest_scan(indptr, indices, weights, n_labels, k, cutoff, max_degree, label_dist, label_id,
+                               count, keys, vals, size)
+        if size > 0:  # the heap is full: grow it and go on
+            keys, vals = heap_grow(keys, vals, size)
+    return label_dist, label_id
+
+
+@nb.njit(cache=True)
+def _k_nearest_scan(indptr, indices, weights, n_labels, k, cutoff, max_degree, label_dist, label_id, count,
+                    keys, vals, size):
+    """Settle (node, label) entries until the heap is empty or has no room for one more node's arcs.
+
+    Kept apart from :func:`k_nearest_labels` so the hot loop never rebinds
+    the heap arrays (numba would then count references on every push).
+    Returns the heap size to resume from.
+    """
+    cap = keys.shape[0]
+    while size > 0 and cap - size >= max_degree:
         d, packed, size = heap_pop(keys, vals, size)
         u = packed // n_labels
         lab = packed - u * n_labels
@@ -257,8 +278,8 @@ def k_nearest_labels(indptr, indices, weights, seed_node, seed_dist, seed_label,
                     dup = True
                     break
             if not dup:
-                keys, vals, size = heap_push(keys, vals, size, nd, v * n_labels + lab)
-    return label_dist, label_id
+                size = heap_push(keys, vals, size, nd, v * n_labels + lab)
+    return size
 
 
 @nb.njit(cache=True)
@@ -270,9 +291,9 @@ def _reach_one(
 ):
     """Bounded Dijkstra from a few start nodes; fills ``best`` per label.
 
-    Returns the number of touched labels and the (possibly regrown) heap
-    arrays. ``dist``/``best`` must be all-``inf`` on entry; the caller resets
-    the touched entries afterwards.
+    Returns the number of touched labels. ``dist``/``best`` must be
+    all-``inf`` on entry; the caller resets the touched entries afterwards.
+    ``keys``/``vals`` need room for ``n_start`` + number of arcs entries.
     """
     n_touched_nodes = 0
     n_touched_labels = 0
@@ -285,7 +306,7 @@ def _reach_one(
                 touched_nodes[n_touched_nodes] = u
                 n_touched_nodes += 1
             dist[u] = d
-            keys, vals, size = heap_push(keys, vals, size, d, u)
+            size = heap_push(keys, vals, size, d, u)
     while size > 0:
         d, u, size = heap_pop(keys, vals, size)
         if d > dist[u]:
@@ -310,10 +331,10 @@ def _reach_one(
                     touched_nodes[n_touched_nodes] = v
                     n_touched_nodes += 1
                 dist[v] = nd
-                keys, vals, size = heap_push(keys, vals, size, nd, v)
+                size = heap_push(keys, vals, size, nd, v)
     for i in range(n_touched_nodes):
         dist[touched_nodes[i]] = np.inf
-    return n_touched_labels, keys, vals
+    return n_touched_labels
 
 
 def work_blocks() -> int:
@@ -387,8 +408,8 @@ def reach_from_origins(
         touched_nodes = np.empty(n_nodes, np.int64)
         best = np.full(n_labels, np.inf)
         touched_labels = np.empty(n_labels, np.int64)
-        keys = np.empty(64, np.float64)
-        vals = np.empty(64, np.int64)
+        keys = np.empty(indices.shape[0] + 2, np.float64)  # one push per arc at most, plus the two starts
+        vals = np.empty(indices.shape[0] + 2, np.int64)
         start_node = np.empty(2, np.int64)
         start_dist = np.empty(2, np.float64)
         for o in range(lo, hi):
@@ -406,7 +427,7 @@ def reach_from_origins(
                 start_node[n_start] = edge_u[e]
                 start_dist[n_start] = s + t
                 n_start += 1
-            n_touched, keys, vals = _reach_one(
+            n_touched = _reach_one(
                 indptr, indices, weights, arc_edge, arc_forward, edge_length,
                 item_ptr, item_offset, item_extra, item_label,
                 start_node, start_dist, n_start, radius,
@@ -482,14 +503,18 @@ def reach_from_features(
     acc_count = np.zeros((n_threads, n_origins), np.int64)
     acc_total = np.zeros((n_threads, n_origins), np.float64)
     n_blocks = max(min(n_feat, n_blocks), 1)
+    max_points = 0
+    for f in range(n_feat):
+        max_points = max(max_points, feat_ptr[f + 1] - feat_ptr[f])
     for block in nb.prange(n_blocks):
         tid = nb.get_thread_id()
         dist = np.full(n_nodes, np.inf)
         touched_nodes = np.empty(n_nodes, np.int64)
         best = np.full(n_origins, np.inf)
         touched = np.empty(n_origins, np.int64)
-        keys = np.empty(64, np.float64)
-        vals = np.empty(64, np.int64)
+        # One push per arc at most, plus two starts per access point.
+        keys = np.empty(rindices.shape[0] + 2 * max_points + 2, np.float64)
+        vals = np.empty(rindices.shape[0] + 2 * max_points + 2, np.int64)
         for f in range(block * n_feat // n_blocks, (block + 1) * n_feat // n_blocks):
             n_touched_nodes = 0
             n_touched = 0
@@ -513,7 +538,7 @@ def reach_from_features(
                             touched_nodes[n_touched_nodes] = x
                             n_touched_nodes += 1
                         dist[x] = d
-                        keys, vals, size = heap_push(keys, vals, size, d, x)
+                        size = heap_push(keys, vals, size, d, x)
                 # Origins on the same edge reach the feature without passing a node.
                 for k in range(origin_ptr[e], origin_ptr[e + 1]):
                     dt = tf - origin_offset[k]
@@ -555,7 +580,7 @@ def reach_from_features(
                             touched_nodes[n_touched_nodes] = y
                             n_touched_nodes += 1
                         dist[y] = nd
-                        keys, vals, size = heap_push(keys, vals, size, nd, y)
+                        size = heap_push(keys, vals, size, nd, y)
             for i in range(n_touched_nodes):
                 dist[touched_nodes[i]] = np.inf
             w = label_weight[f]
