@@ -1,8 +1,7 @@
 # sitefinder — every target sets up what it needs on a fresh Debian machine.
 #   make demo    score real plots in central Oslo with every built-in profile
 #   make test    run the whole test suite
-#   make bench   run the benchmarks against scipy, networkx, igraph and pandana
-#                (writes docs/benchmarks.md and docs/benchmarks.png; about an hour on 2 cores)
+#   make bench   run the benchmarks (writes docs/benchmarks.md)
 
 PYTHON ?= python3
 VENV   ?= .venv
@@ -13,13 +12,12 @@ EXTRAS := test,demo
 # apt-get as root, or through sudo when available.
 APT := $(shell [ "$$(id -u)" = 0 ] && echo "apt-get" || (command -v sudo >/dev/null && echo "sudo apt-get"))
 
-.PHONY: help demo test bench bench-quick clean
+.PHONY: help demo test bench clean
 
 help:
 	@echo "make demo   - score real Oslo plots with every built-in profile (sets itself up)"
 	@echo "make test   - run the whole test suite (sets itself up)"
-	@echo "make bench  - run the benchmarks (writes docs/benchmarks.md; about an hour)"
-	@echo "make bench-quick - Oslo and 100k-node graph only, a few minutes (report to /tmp)"
+	@echo "make bench  - run the benchmarks"
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else 1)' \
@@ -40,7 +38,10 @@ demo: $(STAMP)
 test: $(STAMP)
 	$(BIN)/python -m pytest
 
-# Benchmark peers (pandana, igraph, ...) come from the `bench` extra, installed only here.
+# make bench: sitefinder against scipy, networkx, igraph and pandana; writes docs/benchmarks.md,
+# .png and .json (about an hour on 2 cores). make bench-quick: Oslo and 100k nodes only, a few
+# minutes, report in /tmp. The peers come from the `bench` extra, installed only here.
+.PHONY: bench-quick
 BENCH_STAMP := $(VENV)/.bench-installed
 $(BENCH_STAMP): $(STAMP)
 	$(BIN)/python -m pip install --quiet -e ".[$(EXTRAS),bench]"

@@ -129,7 +129,7 @@ def plots_to_arrays(gdf: gpd.GeoDataFrame, what: str = "plots") -> PlotArrays:
     n = geoms.shape[0]
     types = _types(geoms)
     problem = np.full(n, "", dtype=object)
-    missing = shapely.is_missing(geoms)
+    missing = np.array([g is None for g in geoms])
     problem[missing] = "missing geometry"
     empty = ~missing & shapely.is_empty(np.where(missing, shapely.Point(), geoms).astype(object))
     problem[empty] = "empty geometry"
