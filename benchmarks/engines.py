@@ -40,26 +40,25 @@ class Sitefinder:
         # A node as an origin point: at the end of an edge arriving at it (any edge), or at the start of a
         # two-way edge leaving it. Nodes with only outgoing one-way edges cannot be written so (see `origin_ok`).
         n = g.n_nodes
-        edge_of = np.full(n, -1, np.int64)
-        offset = np.zeros(n)
+        nodes = np.arange(n)
         e = np.arange(g.n_edges)
         two = ~g.edge_oneway
+        edge_of = np.full(n, -1, np.int64)
         edge_of[g.edge_u[two]] = e[two]
         edge_of[g.edge_v] = e
-        offset[g.edge_v] = g.edge_length
         self.origin_ok = edge_of >= 0
-        self.origin_edge = edge_of
-        self.origin_offset = np.where(self.origin_ok, offset, np.nan)
-        self.origin_groups = group_by_edge(g.n_edges, edge_of, offset, np.zeros(n), np.arange(n))
+        chosen = np.maximum(edge_of, 0)
+        offset = np.where(g.edge_v[chosen] == nodes, g.edge_length[chosen], 0.0)
+        self.origin_groups = group_by_edge(g.n_edges, edge_of, offset, np.zeros(n), nodes)
         self.incident = incident_edges(n, g.edge_u, g.edge_v)
-        # A source node as a point on an edge: at the start of an edge leaving it.
+        # A source node as a point on an edge: at the start of an edge leaving it, or at the end of a
+        # two-way edge arriving at it.
         self.source_edge = np.full(n, -1, np.int64)
         self.source_edge[g.edge_v[two]] = e[two]
-        self.source_offset = np.zeros(n)
-        self.source_offset[g.edge_v[two]] = g.edge_length[two]
         self.source_edge[g.edge_u] = e
-        self.source_offset[g.edge_u] = 0.0
         self.source_ok = self.source_edge >= 0
+        chosen = np.maximum(self.source_edge, 0)
+        self.source_offset = np.where(g.edge_u[chosen] == nodes, 0.0, g.edge_length[chosen])
 
     def nearest(self, sources: np.ndarray, cutoff: float):
         rg = self.reverse
