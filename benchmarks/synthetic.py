@@ -73,12 +73,6 @@ def road_grid(n_nodes: int, seed: int = 2024) -> RoadGraph:
                      node_x, node_y, u.astype(np.int32), v.astype(np.int32), length, oneway)
 
 
-def source_nodes(n_nodes: int, n_sources: int, seed: int) -> np.ndarray:
-    """``n_sources`` distinct random nodes (the features of one category)."""
-    rng = np.random.default_rng(seed)
-    return np.sort(rng.choice(n_nodes, size=min(n_sources, n_nodes), replace=False)).astype(np.int64)
-
-
 def plot_polygons(graph: RoadGraph, n_plots: int, seed: int = 7):
     """``n_plots`` rectangular plots (shapely polygons) inside the blocks of ``graph``.
 

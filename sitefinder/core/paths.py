@@ -3,11 +3,14 @@
 Three searches answer the accessibility questions sitefinder asks:
 
 * :func:`nearest_from_seeds` — one multi-source Dijkstra from all features of
-  a category gives, for every node, the distance to the nearest feature.
+  a category gives, for every node, the distance to the nearest feature
+  (bucket queue, :mod:`sitefinder.core._buckets`);
+  :func:`nearest_from_seeds_many` runs several categories in parallel.
 * :func:`k_nearest_labels` — a multi-label search keeps, per node, the ``k``
   nearest *distinct* features.
 * :func:`reach_from_origins` — a bounded Dijkstra from every origin counts the
-  features (or sums their weights) within a radius.
+  features (or sums their weights) within a radius; :func:`reach_from_features`
+  gets the same result searching from each feature, when features are fewer.
 
 All searches stop at their cut-off. Distances are metres; unreached is
 ``inf``. Points that lie part-way along edges are handled by
