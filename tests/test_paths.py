@@ -14,6 +14,7 @@ from sitefinder.core.access import group_by_edge, kth_at_origins, nearest_at_ori
 from sitefinder.core.graph import build_graph, reverse_graph
 from sitefinder.core.paths import (
     DECAY_EXPONENTIAL, DECAY_LINEAR, DECAY_NONE, incident_edges, k_nearest_labels, nearest_from_seeds,
+    nearest_from_seeds_many,
     reach_from_features, reach_from_origins,
 )
 
@@ -68,6 +69,77 @@ def test_nearest_from_seeds_matches_scipy_and_networkx(graph, data):
     full[full < 1e-300] = 0.0
     np.testing.assert_allclose(full[label[reached], np.flatnonzero(reached)], dist[reached], rtol=1e-9)
     assert np.all(label[~reached] == -1)
+
+
+def _scipy_nearest(g, seeds, seed_dist, cutoff):
+    """Reference: distance from every node to the nearest seed, via a super-source on the reversed graph."""
+    n = g.n_nodes
+    tails, heads, w = _arcs(g)
+    # Reversed arcs, plus one arc from the super-source n to each seed carrying its start distance
+    # plus 1 m (a zero-weight arc would vanish from the sparse matrix); the 1 m is taken off again.
+    m = min_csr(n + 1, np.concatenate([heads, np.full(len(seeds), n)]), np.concatenate([tails, seeds]),
+                np.concatenate([w, np.asarray(seed_dist, float) + 1.0]))
+    return dijkstra(m, directed=True, indices=n, limit=cutoff + 1.0)[:n] - 1.0
+
+
+@settings(max_examples=100, deadline=None)
+@given(graphs(), st.data())
+def test_nearest_from_seeds_many_matches_one_search_per_set(graph, data):
+    """Several seed sets at once (categories in parallel), with start distances and per-set cut-offs."""
+    n, u, v, length, oneway = graph
+    g = build_graph(u, v, length, oneway, n)
+    rg = reverse_graph(g)
+    n_sets = data.draw(st.integers(1, 4))
+    sets = [data.draw(st.lists(st.tuples(st.integers(0, n - 1), st.sampled_from([0.0, 0.5, 2.0, 9.0])),
+                               min_size=0, max_size=5)) for _ in range(n_sets)]
+    cutoffs = np.array([data.draw(st.sampled_from([np.inf, 0.0, 3.0, 7.0])) for _ in range(n_sets)])
+    ptr = np.cumsum([0] + [len(s) for s in sets]).astype(np.int64)
+    node = np.array([x for s in sets for x, _ in s], np.int64)
+    start = np.array([d for s in sets for _, d in s], float)
+    label = np.arange(node.shape[0], dtype=np.int64)
+    dist, lab = nearest_from_seeds_many(rg.indptr, rg.indices, rg.weights, ptr, node, start, label, cutoffs)
+    for k in range(n_sets):
+        lo, hi = ptr[k], ptr[k + 1]
+        one_d, one_l = nearest_from_seeds(rg.indptr, rg.indices, rg.weights, node[lo:hi], start[lo:hi],
+                                          label[lo:hi], cutoffs[k])
+        np.testing.assert_array_equal(dist[k], one_d)
+        if hi > lo:
+            keep = start[lo:hi] <= cutoffs[k]
+            ref = _scipy_nearest(g, node[lo:hi][keep], start[lo:hi][keep], cutoffs[k]) if keep.any() \
+                else np.full(n, np.inf)
+            ref[ref > cutoffs[k]] = np.inf
+            np.testing.assert_allclose(one_d, ref, rtol=1e-12, atol=1e-9)
+        # Each label names a seed of this set from which the node really is at that distance.
+        reached = np.isfinite(dist[k])
+        assert np.all((lab[k][reached] >= lo) & (lab[k][reached] < hi))
+        assert np.all(lab[k][~reached] == -1)
+        for x in np.flatnonzero(reached):
+            j = lab[k][x]
+            via = _scipy_nearest(g, node[j:j + 1], start[j:j + 1], np.inf)[x]
+            assert via == pytest.approx(dist[k][x], rel=1e-12, abs=1e-9)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.integers(2, 30), st.data())
+def test_nearest_with_lengths_over_many_magnitudes(n, data):
+    """Bucket widths are derived from the mean arc: very short and very long arcs together stay exact."""
+    m = data.draw(st.integers(1, 3 * n))
+    u = np.array(data.draw(st.lists(st.integers(0, n - 1), min_size=m, max_size=m)))
+    v = np.array(data.draw(st.lists(st.integers(0, n - 1), min_size=m, max_size=m)))
+    length = np.array(data.draw(st.lists(st.sampled_from([0.0, 1e-3, 0.37, 1.0, 55.5, 1e4, 3.3e6]),
+                                         min_size=m, max_size=m)))
+    oneway = np.array(data.draw(st.lists(st.booleans(), min_size=m, max_size=m)))
+    g = build_graph(u, v, length, oneway, n)
+    seeds = np.array(data.draw(st.lists(st.integers(0, n - 1), min_size=1, max_size=4, unique=True)), np.int64)
+    start = np.array(data.draw(st.lists(st.sampled_from([0.0, 2.5, 1e5]), min_size=len(seeds),
+                                        max_size=len(seeds))))
+    cutoff = data.draw(st.sampled_from([np.inf, 1.0, 1e4, 2e5]))
+    dist, _ = nearest_from_seeds(g.indptr, g.indices, g.weights, seeds, start, np.arange(len(seeds)), cutoff)
+    rg = reverse_graph(g)  # _scipy_nearest reverses the arcs of what it is given
+    keep = start <= cutoff
+    ref = _scipy_nearest(rg, seeds[keep], start[keep], cutoff) if keep.any() else np.full(n, np.inf)
+    ref[ref > cutoff] = np.inf
+    np.testing.assert_allclose(dist, ref, rtol=1e-12, atol=1e-9)
 
 
 @st.composite
@@ -235,3 +307,33 @@ def test_nearest_on_real_oslo_graph_matches_scipy(oslo_network):
         np.testing.assert_allclose(dist, ref, rtol=1e-9, atol=1e-9)
         if cutoff == 800.0:
             assert np.isinf(dist).any() and np.isfinite(dist).any()
+
+
+def test_bucket_pool_grows_keeping_entries():
+    from sitefinder.core._buckets import pool_grow
+
+    node, dist, nxt = np.arange(5, dtype=np.int32), np.linspace(0, 1, 5), np.arange(5, dtype=np.int32) - 1
+    n2, d2, x2 = pool_grow(node, dist, nxt)
+    assert n2.shape[0] > 5 and n2.dtype == np.int32 and d2.dtype == np.float64
+    np.testing.assert_array_equal(n2[:5], node)
+    np.testing.assert_array_equal(d2[:5], dist)
+    np.testing.assert_array_equal(x2[:5], nxt)
+
+
+def test_k_nearest_heap_grows_on_many_labels():
+    """Many labels on a dense graph push more entries than arcs: the heap grows outside the hot loop."""
+    rng = np.random.default_rng(4)
+    n = 6
+    u, v = np.meshgrid(np.arange(n), np.arange(n))
+    keep = u != v
+    g = build_graph(u[keep], v[keep], rng.integers(1, 9, keep.sum()).astype(float), None, n)
+    n_labels, k = 40, 7
+    seed_node = rng.integers(0, n, n_labels).astype(np.int64)
+    seed_dist = rng.integers(0, 5, n_labels).astype(float)
+    ld, li = k_nearest_labels(g.indptr, g.indices, g.weights, seed_node, seed_dist,
+                              np.arange(n_labels, dtype=np.int64), n_labels, k, np.inf)
+    m = min_csr(n, *_arcs(g))
+    d = dijkstra(m, directed=True)  # node -> node
+    per_label = d[:, seed_node] + seed_dist[None, :]  # node -> label
+    np.testing.assert_allclose(ld, np.sort(per_label, axis=1)[:, :k])
+    np.testing.assert_allclose(np.take_along_axis(per_label, li, axis=1), ld)

@@ -133,3 +133,20 @@ def test_to_ragged_layout():
     assert np.diff(r.geom_ptr).tolist() == [1, 0, 2, 2]  # point; nothing; exterior + hole; two lines
     only = to_ragged(geoms, polygons_only=True)
     assert np.diff(only.geom_ptr).tolist() == [0, 0, 2, 0]
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.integers(0, 2**31 - 1), st.sampled_from([10, 10**6, 2**40]))
+def test_node_ids_match_pairwise_unique(seed, span):
+    """Vertices numbered through one int64 key (or pairs, for huge extents) as np.unique on pairs does."""
+    from sitefinder.core.noding import _same_point_ids
+
+    rng = np.random.default_rng(seed)
+    kx = rng.integers(-span, span, 200)
+    ky = rng.integers(-span, span, 200)
+    kx[100:] = kx[:100]  # shared vertices
+    ky[100:] = ky[:100]
+    ids, uses = _same_point_ids(kx, ky)
+    _, ref_ids, ref_uses = np.unique(np.stack([kx, ky], axis=1), axis=0, return_inverse=True, return_counts=True)
+    np.testing.assert_array_equal(ids, ref_ids.ravel())
+    np.testing.assert_array_equal(uses, ref_uses)

@@ -111,8 +111,14 @@ def read_csv_points(path, x: str, y: str, crs: str, what: str = "plots", sep: st
         raise InputError(f"{what}: invalid CRS {crs!r}: {str(exc).splitlines()[0]}") from None
 
 
+# shapely.get_type_id codes -> geometry type names ("" for a missing geometry, id -1).
+_TYPE_NAMES = np.array(["Point", "LineString", "LinearRing", "Polygon", "MultiPoint", "MultiLineString",
+                        "MultiPolygon", "GeometryCollection", ""], dtype=object)
+
+
 def _types(geoms: np.ndarray) -> np.ndarray:
-    return np.array([g.geom_type if g is not None else "" for g in geoms], dtype=object)
+    """Geometry type name of each geometry, ``""`` where missing (vectorised: millions of plots)."""
+    return _TYPE_NAMES[shapely.get_type_id(geoms)]
 
 
 def plots_to_arrays(gdf: gpd.GeoDataFrame, what: str = "plots") -> PlotArrays:
@@ -163,10 +169,11 @@ def plots_to_arrays(gdf: gpd.GeoDataFrame, what: str = "plots") -> PlotArrays:
         series = gdf[col]
         if pd.api.types.is_bool_dtype(series) or pd.api.types.is_numeric_dtype(series):
             attributes[str(col)] = pd.to_numeric(series, errors="coerce").astype("float64").to_numpy()
+    outline = to_ragged(usable_geoms)
+    # Polygons only: the same arrays when every usable plot is a polygon (the common case), so convert once.
+    polygons = outline if np.array_equal(is_poly, ok) else to_ragged(usable_geoms, polygons_only=True)
     return PlotArrays(
-        rep_x=rep_x, rep_y=rep_y, area=area,
-        outline=to_ragged(usable_geoms),
-        polygons=to_ragged(usable_geoms, polygons_only=True),
+        rep_x=rep_x, rep_y=rep_y, area=area, outline=outline, polygons=polygons,
         problem=problem, attributes=attributes,
     )
 

@@ -98,6 +98,17 @@ def ring_start(px, py, xmin, ymin, cell, nx, ny):
 
 
 @nb.njit(cache=True)
-def ring_lower_bound(r, cell):
-    """Smallest possible distance from a point to any cell in ring ``r`` around its cell."""
-    return max(r - 1, 0) * cell
+def ring_lower_bound(px, py, cx, cy, r, xmin, ymin, cell):
+    """Smallest possible distance from point ``(px, py)`` in cell ``(cx, cy)`` to any cell of ring ``r``.
+
+    Ring ``r`` lies outside the square of cells within Chebyshev distance
+    ``r - 1`` of ``(cx, cy)``, so it is at least as far as that square's
+    nearest side: for a point deep inside its cell even ring 1 can be skipped.
+    """
+    if r == 0:
+        return 0.0
+    x0 = xmin + (cx - r + 1) * cell
+    x1 = xmin + (cx + r) * cell
+    y0 = ymin + (cy - r + 1) * cell
+    y1 = ymin + (cy + r) * cell
+    return max(min(px - x0, x1 - px, py - y0, y1 - py), 0.0)

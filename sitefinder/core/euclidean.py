@@ -92,7 +92,7 @@ def _nearest(px, py, ix, iy, ilab, xmin, ymin, cell, nx, ny, cell_ptr, items, cu
         r_max = max(nx, ny) + abs(cx) + abs(cy) + 1
         best = np.inf
         best_lab = -1
-        while r <= r_max and ring_lower_bound(r, cell) <= min(best, cutoff):
+        while r <= r_max and ring_lower_bound(px[o], py[o], cx, cy, r, xmin, ymin, cell) <= min(best, cutoff):
             for gy in range(max(cy - r, 0), min(cy + r, ny - 1) + 1):
                 edge_row = gy == cy - r or gy == cy + r
                 gx = cx - r
@@ -126,7 +126,7 @@ def _kth(px, py, ix, iy, ilab, xmin, ymin, cell, nx, ny, cell_ptr, items, k, cut
         top_l = np.full(k, -1, np.int64)
         cx, cy, r = ring_start(px[o], py[o], xmin, ymin, cell, nx, ny)
         r_max = max(nx, ny) + abs(cx) + abs(cy) + 1
-        while r <= r_max and ring_lower_bound(r, cell) <= min(top_d[k - 1], cutoff):
+        while r <= r_max and ring_lower_bound(px[o], py[o], cx, cy, r, xmin, ymin, cell) <= min(top_d[k - 1], cutoff):
             for gy in range(max(cy - r, 0), min(cy + r, ny - 1) + 1):
                 edge_row = gy == cy - r or gy == cy + r
                 gx = cx - r

@@ -3,11 +3,14 @@
 Three searches answer the accessibility questions sitefinder asks:
 
 * :func:`nearest_from_seeds` — one multi-source Dijkstra from all features of
-  a category gives, for every node, the distance to the nearest feature.
+  a category gives, for every node, the distance to the nearest feature
+  (bucket queue, :mod:`sitefinder.core._buckets`);
+  :func:`nearest_from_seeds_many` runs several categories in parallel.
 * :func:`k_nearest_labels` — a multi-label search keeps, per node, the ``k``
   nearest *distinct* features.
 * :func:`reach_from_origins` — a bounded Dijkstra from every origin counts the
-  features (or sums their weights) within a radius.
+  features (or sums their weights) within a radius; :func:`reach_from_features`
+  gets the same result searching from each feature, when features are fewer.
 
 All searches stop at their cut-off. Distances are metres; unreached is
 ``inf``. Points that lie part-way along edges are handled by
@@ -20,13 +23,108 @@ from __future__ import annotations
 import numba as nb
 import numpy as np
 
-from ._heap import heap_pop, heap_push
+from ._buckets import bucket_layout, pool_grow, slots_for
+from ._heap import heap_grow, heap_pop, heap_push
 
 # Decay kinds for reach_from_origins.
 DECAY_NONE = 0  # every feature within the radius counts 1
 DECAY_LINEAR = 1  # 1 - d / radius
 DECAY_EXPONENTIAL = 2  # exp(-d / beta)
 DECAY_GAUSSIAN = 3  # exp(-d^2 / (2 beta^2))
+
+
+@nb.njit(cache=True)
+def _seed_span(seed_dist, cutoff):
+    """Spread (max - min) of the seed distances within ``cutoff``; -1 when there are none."""
+    lo = np.inf
+    hi = -np.inf
+    for i in range(seed_dist.shape[0]):
+        d = seed_dist[i]
+        if d <= cutoff:
+            lo = min(lo, d)
+            hi = max(hi, d)
+    return hi - lo if hi >= lo else -1.0
+
+
+@nb.njit(cache=True)
+def _nearest_into(indptr, indices, weights, seed_node, seed_dist, seed_label, cutoff, width, n_slots, dist, label):
+    """Multi-source search with a bucket queue, writing into ``dist``/``label`` (all inf/-1 on entry)."""
+    n = dist.shape[0]
+    max_degree = 0
+    for u in range(n):
+        max_degree = max(max_degree, indptr[u + 1] - indptr[u])
+    cap = seed_node.shape[0] + n + max_degree + 16  # about one entry per node reached; grows when needed
+    e_node = np.empty(cap, np.int32)
+    e_dist = np.empty(cap, np.float64)
+    e_next = np.empty(cap, np.int32)
+    head = np.full(n_slots, -1, np.int32)
+    mask = n_slots - 1
+    inv = 1.0 / width
+    used = 0
+    first = np.inf
+    for i in range(seed_node.shape[0]):
+        u = seed_node[i]
+        d = seed_dist[i]
+        if d <= cutoff and d < dist[u]:
+            dist[u] = d
+            label[u] = seed_label[i]
+            slot = int(d * inv) & mask
+            e_node[used] = u
+            e_dist[used] = d
+            e_next[used] = head[slot]
+            head[slot] = used
+            used += 1
+            first = min(first, d)
+    queued = used
+    current = int(first * inv) if queued else 0
+    while queued > 0:
+        used, queued, current = _nearest_scan(indptr, indices, weights, cutoff, inv, mask, max_degree, dist, label,
+                                              e_node, e_dist, e_next, head, used, queued, current)
+        if queued > 0:  # the pool is full (many re-scans): grow it and go on
+            e_node, e_dist, e_next = pool_grow(e_node, e_dist, e_next)
+
+
+@nb.njit(cache=True)
+def _nearest_scan(indptr, indices, weights, cutoff, inv, mask, max_degree, dist, label,
+                  e_node, e_dist, e_next, head, used, queued, current):
+    """Scan buckets from ``current`` until the queue is empty or the pool has no room for one more node.
+
+    Kept apart from :func:`_nearest_into` so the hot loop never rebinds the
+    pool arrays (numba would then count references on every iteration); the
+    queue operations are written out in the loop because numba's inlined
+    helpers ran 30 % slower here. Returns ``(used, queued, current)``.
+    """
+    cap = e_node.shape[0]
+    while queued > 0:
+        if cap - used < max_degree:
+            break
+        slot = current & mask
+        k = head[slot]
+        if k < 0:
+            current += 1
+            continue
+        head[slot] = e_next[k]
+        queued -= 1
+        u = e_node[k]
+        d = e_dist[k]
+        if d != dist[u]:
+            continue  # stale: u was improved after this entry was queued
+        lab = label[u]
+        for a in range(indptr[u], indptr[u + 1]):
+            v = indices[a]
+            nd = d + weights[a]
+            if nd < dist[v] and nd <= cutoff:
+                dist[v] = nd
+                label[v] = lab
+                # nd >= d, so v never lands in a bucket already passed.
+                slot = int(nd * inv) & mask
+                e_node[used] = v
+                e_dist[used] = nd
+                e_next[used] = head[slot]
+                head[slot] = used
+                used += 1
+                queued += 1
+    return used, queued, current
 
 
 @nb.njit(cache=True)
@@ -54,35 +152,55 @@ def nearest_from_seeds(indptr, indices, weights, seed_node, seed_dist, seed_labe
     dist : ndarray of float64, shape (n_nodes,)
         Distance to the nearest seed, ``inf`` when none within ``cutoff``.
     label : ndarray of int64, shape (n_nodes,)
-        Label of that seed, -1 when none.
+        Label of that seed, -1 when none. Among equally near seeds, any one.
+
+    Notes
+    -----
+    The queue is a bucket queue (:mod:`sitefinder.core._buckets`), which
+    gives exact distances.
     """
     n = indptr.shape[0] - 1
     dist = np.full(n, np.inf)
     label = np.full(n, -1, np.int64)
-    # With push-on-improvement every arc pushes at most once: this bound is exact.
-    cap = seed_node.shape[0] + indices.shape[0] + 1
-    keys = np.empty(cap, np.float64)
-    vals = np.empty(cap, np.int64)
-    size = 0
-    for i in range(seed_node.shape[0]):
-        u = seed_node[i]
-        d = seed_dist[i]
-        if d <= cutoff and d < dist[u]:
-            dist[u] = d
-            label[u] = seed_label[i]
-            keys, vals, size = heap_push(keys, vals, size, d, u)
-    while size > 0:
-        d, u, size = heap_pop(keys, vals, size)
-        if d > dist[u]:
-            continue  # stale entry
-        lab = label[u]
-        for a in range(indptr[u], indptr[u + 1]):
-            v = indices[a]
-            nd = d + weights[a]
-            if nd < dist[v] and nd <= cutoff:
-                dist[v] = nd
-                label[v] = lab
-                keys, vals, size = heap_push(keys, vals, size, nd, v)
+    span = _seed_span(seed_dist, cutoff)
+    if span < 0:
+        return dist, label
+    width, n_slots = bucket_layout(weights, span)
+    _nearest_into(indptr, indices, weights, seed_node, seed_dist, seed_label, cutoff, width, n_slots, dist, label)
+    return dist, label
+
+
+@nb.njit(cache=True, parallel=True)
+def nearest_from_seeds_many(indptr, indices, weights, seed_ptr, seed_node, seed_dist, seed_label, cutoffs):
+    """:func:`nearest_from_seeds` for several seed sets (categories) at once, in parallel.
+
+    Parameters
+    ----------
+    seed_ptr : ndarray of int64, shape (n_sets + 1,)
+        Seeds of set ``s`` are ``seed_ptr[s]:seed_ptr[s + 1]`` of ``seed_node``,
+        ``seed_dist`` and ``seed_label``.
+    cutoffs : ndarray of float64, shape (n_sets,)
+        Cut-off of each set.
+
+    Returns
+    -------
+    dist : ndarray of float64, shape (n_sets, n_nodes)
+    label : ndarray of int64, shape (n_sets, n_nodes)
+    """
+    n = indptr.shape[0] - 1
+    n_sets = seed_ptr.shape[0] - 1
+    dist = np.full((n_sets, n), np.inf)
+    label = np.full((n_sets, n), -1, np.int64)
+    width, base_slots = bucket_layout(weights, 0.0)
+    for s in nb.prange(n_sets):
+        lo = seed_ptr[s]
+        hi = seed_ptr[s + 1]
+        span = _seed_span(seed_dist[lo:hi], cutoffs[s])
+        if span < 0:
+            continue
+        n_slots = max(base_slots, slots_for(base_slots + span / width))
+        _nearest_into(indptr, indices, weights, seed_node[lo:hi], seed_dist[lo:hi], seed_label[lo:hi], cutoffs[s],
+                      width, n_slots, dist[s], label[s])
     return dist, label
 
 
@@ -106,14 +224,35 @@ def k_nearest_labels(indptr, indices, weights, seed_node, seed_dist, seed_label,
     label_dist = np.full((n, k), np.inf)
     label_id = np.full((n, k), -1, np.int64)
     count = np.zeros(n, np.int64)
-    cap = seed_node.shape[0] + indices.shape[0] + 16
+    max_degree = 0
+    for u in range(n):
+        max_degree = max(max_degree, indptr[u + 1] - indptr[u])
+    cap = seed_node.shape[0] + indices.shape[0] + max_degree + 16
     keys = np.empty(cap, np.float64)
     vals = np.empty(cap, np.int64)
     size = 0
     for i in range(seed_node.shape[0]):
         if seed_dist[i] <= cutoff:
-            keys, vals, size = heap_push(keys, vals, size, seed_dist[i], seed_node[i] * n_labels + seed_label[i])
+            size = heap_push(keys, vals, size, seed_dist[i], seed_node[i] * n_labels + seed_label[i])
     while size > 0:
+        size = _k_nearest_scan(indptr, indices, weights, n_labels, k, cutoff, max_degree, label_dist, label_id,
+                               count, keys, vals, size)
+        if size > 0:  # the heap is full: grow it and go on
+            keys, vals = heap_grow(keys, vals, size)
+    return label_dist, label_id
+
+
+@nb.njit(cache=True)
+def _k_nearest_scan(indptr, indices, weights, n_labels, k, cutoff, max_degree, label_dist, label_id, count,
+                    keys, vals, size):
+    """Settle (node, label) entries until the heap is empty or has no room for one more node's arcs.
+
+    Kept apart from :func:`k_nearest_labels` so the hot loop never rebinds
+    the heap arrays (numba would then count references on every push).
+    Returns the heap size to resume from.
+    """
+    cap = keys.shape[0]
+    while size > 0 and cap - size >= max_degree:
         d, packed, size = heap_pop(keys, vals, size)
         u = packed // n_labels
         lab = packed - u * n_labels
@@ -142,8 +281,8 @@ def k_nearest_labels(indptr, indices, weights, seed_node, seed_dist, seed_label,
                     dup = True
                     break
             if not dup:
-                keys, vals, size = heap_push(keys, vals, size, nd, v * n_labels + lab)
-    return label_dist, label_id
+                size = heap_push(keys, vals, size, nd, v * n_labels + lab)
+    return size
 
 
 @nb.njit(cache=True)
@@ -155,9 +294,9 @@ def _reach_one(
 ):
     """Bounded Dijkstra from a few start nodes; fills ``best`` per label.
 
-    Returns the number of touched labels and the (possibly regrown) heap
-    arrays. ``dist``/``best`` must be all-``inf`` on entry; the caller resets
-    the touched entries afterwards.
+    Returns the number of touched labels. ``dist``/``best`` must be
+    all-``inf`` on entry; the caller resets the touched entries afterwards.
+    ``keys``/``vals`` need room for ``n_start`` + number of arcs entries.
     """
     n_touched_nodes = 0
     n_touched_labels = 0
@@ -170,7 +309,7 @@ def _reach_one(
                 touched_nodes[n_touched_nodes] = u
                 n_touched_nodes += 1
             dist[u] = d
-            keys, vals, size = heap_push(keys, vals, size, d, u)
+            size = heap_push(keys, vals, size, d, u)
     while size > 0:
         d, u, size = heap_pop(keys, vals, size)
         if d > dist[u]:
@@ -195,10 +334,10 @@ def _reach_one(
                     touched_nodes[n_touched_nodes] = v
                     n_touched_nodes += 1
                 dist[v] = nd
-                keys, vals, size = heap_push(keys, vals, size, nd, v)
+                size = heap_push(keys, vals, size, nd, v)
     for i in range(n_touched_nodes):
         dist[touched_nodes[i]] = np.inf
-    return n_touched_labels, keys, vals
+    return n_touched_labels
 
 
 def work_blocks() -> int:
@@ -272,8 +411,8 @@ def reach_from_origins(
         touched_nodes = np.empty(n_nodes, np.int64)
         best = np.full(n_labels, np.inf)
         touched_labels = np.empty(n_labels, np.int64)
-        keys = np.empty(64, np.float64)
-        vals = np.empty(64, np.int64)
+        keys = np.empty(indices.shape[0] + 2, np.float64)  # one push per arc at most, plus the two starts
+        vals = np.empty(indices.shape[0] + 2, np.int64)
         start_node = np.empty(2, np.int64)
         start_dist = np.empty(2, np.float64)
         for o in range(lo, hi):
@@ -291,7 +430,7 @@ def reach_from_origins(
                 start_node[n_start] = edge_u[e]
                 start_dist[n_start] = s + t
                 n_start += 1
-            n_touched, keys, vals = _reach_one(
+            n_touched = _reach_one(
                 indptr, indices, weights, arc_edge, arc_forward, edge_length,
                 item_ptr, item_offset, item_extra, item_label,
                 start_node, start_dist, n_start, radius,
@@ -367,14 +506,18 @@ def reach_from_features(
     acc_count = np.zeros((n_threads, n_origins), np.int64)
     acc_total = np.zeros((n_threads, n_origins), np.float64)
     n_blocks = max(min(n_feat, n_blocks), 1)
+    max_points = 0
+    for f in range(n_feat):
+        max_points = max(max_points, feat_ptr[f + 1] - feat_ptr[f])
     for block in nb.prange(n_blocks):
         tid = nb.get_thread_id()
         dist = np.full(n_nodes, np.inf)
         touched_nodes = np.empty(n_nodes, np.int64)
         best = np.full(n_origins, np.inf)
         touched = np.empty(n_origins, np.int64)
-        keys = np.empty(64, np.float64)
-        vals = np.empty(64, np.int64)
+        # One push per arc at most, plus two starts per access point.
+        keys = np.empty(rindices.shape[0] + 2 * max_points + 2, np.float64)
+        vals = np.empty(rindices.shape[0] + 2 * max_points + 2, np.int64)
         for f in range(block * n_feat // n_blocks, (block + 1) * n_feat // n_blocks):
             n_touched_nodes = 0
             n_touched = 0
@@ -398,7 +541,7 @@ def reach_from_features(
                             touched_nodes[n_touched_nodes] = x
                             n_touched_nodes += 1
                         dist[x] = d
-                        keys, vals, size = heap_push(keys, vals, size, d, x)
+                        size = heap_push(keys, vals, size, d, x)
                 # Origins on the same edge reach the feature without passing a node.
                 for k in range(origin_ptr[e], origin_ptr[e + 1]):
                     dt = tf - origin_offset[k]
@@ -440,7 +583,7 @@ def reach_from_features(
                             touched_nodes[n_touched_nodes] = y
                             n_touched_nodes += 1
                         dist[y] = nd
-                        keys, vals, size = heap_push(keys, vals, size, nd, y)
+                        size = heap_push(keys, vals, size, nd, y)
             for i in range(n_touched_nodes):
                 dist[touched_nodes[i]] = np.inf
             w = label_weight[f]

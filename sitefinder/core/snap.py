@@ -74,7 +74,8 @@ def build_segment_index(x: np.ndarray, y: np.ndarray, edge_ptr: np.ndarray) -> S
     edge_base = np.where(first_seg > 0, cum[np.maximum(first_seg - 1, 0)], 0.0)
     # Offsets from a global running sum carry rounding noise: clamp at 0.
     seg_offset = np.maximum(cum - seg_len - np.repeat(edge_base, n_vertices - 1), 0.0)
-    typical = 2.0 * float(np.median(seg_len)) if seg_len.size else 1.0
+    # Cells about one segment long: a query mostly reads its own cell (see ring_lower_bound).
+    typical = float(np.median(seg_len)) if seg_len.size else 1.0
     grid = build_grid(np.minimum(x0, x1), np.minimum(y0, y1), np.maximum(x0, x1), np.maximum(y0, y1), max(typical, 1.0))
     return SegmentIndex(x0, y0, x1, y1, seg_edge, seg_offset, grid)
 
@@ -95,12 +96,35 @@ def _point_segment(px, py, x0, y0, x1, y1):
 
 
 @nb.njit(cache=True)
+def _cell_order(px, py, xmin, ymin, cell, nx, ny):
+    """Point indices sorted by grid cell (counting sort; points off the grid go to the nearest cell)."""
+    n = px.shape[0]
+    cell_of = np.zeros(n, np.int64)
+    counts = np.zeros(nx * ny + 1, np.int64)
+    for i in range(n):
+        if np.isfinite(px[i]) and np.isfinite(py[i]):
+            cx = min(max(int((px[i] - xmin) / cell), 0), nx - 1)
+            cy = min(max(int((py[i] - ymin) / cell), 0), ny - 1)
+            cell_of[i] = cy * nx + cx
+        counts[cell_of[i] + 1] += 1
+    for c in range(nx * ny):
+        counts[c + 1] += counts[c]
+    order = np.empty(n, np.int64)
+    for i in range(n):
+        order[counts[cell_of[i]]] = i
+        counts[cell_of[i]] += 1
+    return order
+
+
+@nb.njit(cache=True, parallel=True)
 def _snap_kernel(px, py, x0, y0, x1, y1, seg_edge, seg_offset, xmin, ymin, cell, nx, ny, cell_ptr, items, max_distance):
     n = px.shape[0]
     out_edge = np.full(n, -1, np.int64)
     out_offset = np.full(n, np.nan)
     out_dist = np.full(n, np.nan)
-    for i in range(n):
+    order = _cell_order(px, py, xmin, ymin, cell, nx, ny)
+    for k in nb.prange(n):  # points are independent; visited cell by cell so the grid stays in cache
+        i = order[k]
         if not (np.isfinite(px[i]) and np.isfinite(py[i])):
             continue
         cx, cy, r = ring_start(px[i], py[i], xmin, ymin, cell, nx, ny)
@@ -109,7 +133,7 @@ def _snap_kernel(px, py, x0, y0, x1, y1, seg_edge, seg_offset, xmin, ymin, cell,
         best_t = 0.0
         r_max = max(nx, ny) + abs(cx) + abs(cy) + 1
         while r <= r_max:
-            if ring_lower_bound(r, cell) > min(best, max_distance):
+            if ring_lower_bound(px[i], py[i], cx, cy, r, xmin, ymin, cell) > min(best, max_distance):
                 break
             for gy in range(cy - r, cy + r + 1):
                 if gy < 0 or gy >= ny:
