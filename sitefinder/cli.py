@@ -60,6 +60,12 @@ def main(argv: list[str] | None = None) -> int:
             raise
         print(f"sitefinder: error: {exc}", file=sys.stderr)
         return EXIT_INPUT
+    except OSError as exc:  # the file system said no (permissions, missing folder, full disk): not a bug
+        if args.debug:
+            raise
+        where = f": {exc.filename}" if getattr(exc, "filename", None) else ""
+        print(f"sitefinder: error: {exc.strerror or exc}{where}", file=sys.stderr)
+        return EXIT_INPUT
     except Exception as exc:  # a bug: say so in one line, keep the traceback behind --debug
         if args.debug:
             raise

@@ -153,3 +153,12 @@ def test_real_process_has_no_traceback(files):
     assert proc.returncode == 1
     assert proc.stderr.strip().splitlines()[-1].startswith("sitefinder: error: plots: file not found")
     assert "Traceback" not in proc.stderr
+
+
+def test_file_system_errors_are_one_line_not_internal(tmp_path, capsys):
+    blocker = tmp_path / "a-file"
+    blocker.write_text("x")
+    code, _, err = run(["demo", "--out", str(blocker / "sub")], capsys)
+    assert code == 1
+    assert err.strip().startswith("sitefinder: error:") and "internal error" not in err
+    assert str(blocker / "sub") in err

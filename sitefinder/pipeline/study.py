@@ -284,16 +284,25 @@ class Study:
 
     # ------------------------------------------------------------------ node searches
 
+    def seeds(self, categories: tuple[str, ...], max_snap: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Node seeds of a search towards the features (on the reversed graph), cached."""
+        key = ("seeds", categories, max_snap)
+        if key not in self._cache:
+            g = self.graph
+            assert g is not None and self.reverse is not None
+            ep = self.edge_points(categories, max_snap)
+            edge = np.repeat(np.arange(g.n_edges), np.diff(ep.edge_ptr))
+            self._cache[key] = seeds_towards(g.edge_u, g.edge_v, g.edge_length, g.edge_oneway, edge, ep.offset,
+                                             ep.extra, ep.label)
+        return self._cache[key]
+
     def node_nearest(self, categories: tuple[str, ...], max_snap: float, cutoff: float):
         """Distance from every node to the nearest feature (cached per cut-off)."""
         key = ("nearest", categories, max_snap, cutoff)
         if key not in self._cache:
-            g, rg = self.graph, self.reverse
-            assert g is not None and rg is not None
-            ep = self.edge_points(categories, max_snap)
-            edge = np.repeat(np.arange(g.n_edges), np.diff(ep.edge_ptr))
-            seeds = seeds_towards(g.edge_u, g.edge_v, g.edge_length, g.edge_oneway, edge, ep.offset, ep.extra, ep.label)
-            dist, label = nearest_from_seeds(rg.indptr, rg.indices, rg.weights, *seeds, float(cutoff))
+            rg = self.reverse
+            dist, label = nearest_from_seeds(rg.indptr, rg.indices, rg.weights, *self.seeds(categories, max_snap),
+                                             float(cutoff))
             self._cache[key] = (dist, label)
         return self._cache[key]
 
@@ -301,13 +310,10 @@ class Study:
         """The ``k`` nearest distinct features of every node (cached)."""
         key = ("k_nearest", categories, max_snap, k, cutoff)
         if key not in self._cache:
-            g, rg = self.graph, self.reverse
-            assert g is not None and rg is not None
-            ep = self.edge_points(categories, max_snap)
-            edge = np.repeat(np.arange(g.n_edges), np.diff(ep.edge_ptr))
-            seeds = seeds_towards(g.edge_u, g.edge_v, g.edge_length, g.edge_oneway, edge, ep.offset, ep.extra, ep.label)
+            rg = self.reverse
             n_labels = max(self.access_points(categories).n_features, 1)
-            self._cache[key] = k_nearest_labels(rg.indptr, rg.indices, rg.weights, *seeds, n_labels, int(k), float(cutoff))
+            self._cache[key] = k_nearest_labels(rg.indptr, rg.indices, rg.weights, *self.seeds(categories, max_snap),
+                                                n_labels, int(k), float(cutoff))
         return self._cache[key]
 
 
