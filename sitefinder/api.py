@@ -180,12 +180,19 @@ def load_study(
         plots_gdf = group_plots(plots_gdf, list(group_by))
     crs = metric_crs(plots_gdf, "plots")
     with reporter.step("preparing plots", len(plots_gdf)):
-        plot_arrays = plots_to_arrays(to_crs(plots_gdf, crs, "plots"))
-    data = prepare_data(crs, osm=osm, place=place, network=network, features=features, oneway_column=oneway_column,
+        plots_m = to_crs(plots_gdf, crs, "plots")
+        plot_arrays = plots_to_arrays(plots_m)
+    data = prepare_data(crs, bounds=_bounds(plots_m), osm=osm, place=place, network=network, features=features, oneway_column=oneway_column,
                         feature_weights=feature_weights, categories=categories, gtfs=gtfs, gtfs_date=gtfs_date,
                         gtfs_window=gtfs_window, gtfs_route_types=gtfs_route_types, dem=dem, reporter=reporter)
     sources = [f"plots: {plots if not isinstance(plots, gpd.GeoDataFrame) else 'GeoDataFrame'}", *data.sources]
     return StudyArea(plots_gdf, crs, plot_arrays, data.study, sources, data.attribution)
+
+
+def _bounds(gdf: gpd.GeoDataFrame) -> tuple[float, float, float, float] | None:
+    """The layer's bounds, ``None`` when it has no geometry."""
+    b = tuple(float(v) for v in gdf.total_bounds)
+    return b if np.isfinite(b).all() else None
 
 
 class StudyData(NamedTuple):
@@ -212,11 +219,14 @@ def prepare_data(
     gtfs_route_types: list[int] | None = None,
     dem: str | Path | None = None,
     reporter: Reporter | None = None,
+    bounds: tuple[float, float, float, float] | None = None,
 ) -> StudyData:
     """Read the network, feature layers, GTFS feeds and terrain model into a :class:`Study` in ``crs``.
 
     The data keywords are those of :func:`load_study`; this is its part that
-    does not need plots (a surface's cells are made from arrays).
+    does not need plots (a surface's cells are made from arrays). ``bounds``
+    (in ``crs``) is where the plots or cells are: only that part of the
+    terrain model is read.
     """
     reporter = reporter or Reporter()
     data_sources: list[str] = []
@@ -271,7 +281,7 @@ def prepare_data(
     terrain = None
     if dem is not None:
         with reporter.step("reading terrain model"):
-            terrain = read_dem(dem, crs, reporter)
+            terrain = read_dem(dem, crs, reporter, bounds)
         data_sources.append(f"terrain: {dem}")
     study = Study(network_arrays, feature_arrays, reporter=reporter, terrain=terrain)
     return StudyData(study, data_sources, "; ".join(attribution))
@@ -380,7 +390,7 @@ def surface(area, profile: str | Path | Profile, *, cell: float = 25.0, crs: str
     with reporter.step("laying out cells"):
         grid = surface_grid(to_ragged(np.asarray(area_m.geometry.values, dtype=object), polygons_only=True),
                             float(cell))
-    data = prepare_data(work_crs, reporter=reporter, **kwargs)
+    data = prepare_data(work_crs, reporter=reporter, bounds=_bounds(area_m), **kwargs)
     result = score_surface(grid, data.study, load_profile(profile), weights, reporter)
     return SurfaceResult(result, work_crs, area_m, data.sources, data.attribution)
 

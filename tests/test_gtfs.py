@@ -19,6 +19,7 @@ import sitefinder
 from sitefinder.adapters.gtfs import read_gtfs, read_gtfs_feeds
 from sitefinder.cli import main
 from sitefinder.errors import InputError
+from sitefinder.progress import Reporter
 from sitefinder.profiles import loads_profile
 
 from .conftest import ROOT, SHARED, require
@@ -273,6 +274,47 @@ def test_calendar_txt_exceptions_and_after_midnight_on_a_hand_made_feed(tmp_path
     assert saturday.loc["S", "departures_day"] == 2
     # The representative weekday: every weekday runs 3 trips except the holiday; the first is Monday 2024-01-01.
     assert read_gtfs(feed).attrs["gtfs"]["service_date"] == "2024-01-01"
+
+
+def test_headway_based_trips_are_expanded_on_a_hand_made_feed(tmp_path):
+    """frequencies.txt: departures every headway_secs from start_time until (not including) end_time.
+
+    The template trip leaves a depot (no boarding) at 09:58, Sentrum at 10:00 and Midt at 10:05: the
+    stations are 2 and 7 minutes after the trip's start. Hand count for Tuesday 2024-04-30:
+    06:30–08:00 every 10 min starts 06:30 … 07:50 (9 trips), 6 of them reach Sentrum (07:02 … 07:52) and
+    Midt (07:07 … 07:57) within 07:00–09:00; 08:00–09:00 every 30 min adds 08:00 and 08:30 (2 more each);
+    23:50–24:30 every 20 min starts 23:50 (same day) and 24:10 (00:10 next day). Day total at each station:
+    9 + 2 + 1 (Tuesday 23:50) + 1 (Monday's 24:10 run, at 00:1x on Tuesday) = 13.
+    """
+    files = {
+        "stops.txt": "stop_id,stop_name,stop_lat,stop_lon,location_type,parent_station\n"
+                     "D,Depot,60.0,10.9,0,\nS,Sentrum,60.0,11.0,1,\nP1,Sentrum spor 1,60.0,11.0,0,S\n"
+                     "M,Midt,60.05,11.05,0,\nE,Ende,60.1,11.1,0,\n",
+        "trips.txt": "route_id,service_id,trip_id\nR,WK,f1\n",
+        "calendar.txt": "service_id,monday,tuesday,wednesday,thursday,friday,saturday,sunday,start_date,end_date\n"
+                        "WK,1,1,1,1,1,0,0,20240101,20241231\n",
+        "stop_times.txt": "trip_id,stop_id,stop_sequence,arrival_time,departure_time,pickup_type\n"
+                          "f1,D,1,09:58:00,09:58:00,1\nf1,P1,2,10:00:00,10:00:00,0\n"
+                          "f1,M,3,10:05:00,10:05:00,0\nf1,E,4,10:20:00,10:20:00,1\n",
+        "frequencies.txt": "trip_id,start_time,end_time,headway_secs,exact_times\n"
+                           "f1,06:30:00,08:00:00,600,0\nf1,08:00:00,09:00:00,1800,1\nf1,23:50:00,24:30:00,1200,0\n"
+                           "f1,nonsense,25:00:00,600,0\n",
+    }
+    feed = tmp_path / "headways.zip"
+    with zipfile.ZipFile(feed, "w") as z:
+        for name, text in files.items():
+            z.writestr(name, text)
+    reporter = Reporter()
+    tue = read_gtfs(feed, date="2024-04-30", window="07:00-09:00", reporter=reporter).set_index("stop_id")
+    assert tue.loc["S", "departures"] == 8 and tue.loc["M", "departures"] == 8
+    assert tue.loc["S", "departures_per_hour"] == 4.0
+    assert tue.loc["S", "departures_day"] == 13 and tue.loc["M", "departures_day"] == 13
+    assert "D" not in tue.index and "E" not in tue.index  # no boarding there
+    assert any("1 frequencies.txt rows" in w for w in reporter.warnings)
+    # The template's own clock times (10:00 at Sentrum) are offsets only, never departures.
+    assert read_gtfs(feed, date="2024-04-30", window="10:00-11:00").set_index("stop_id").loc["S", "departures"] == 0
+    # Monday: nothing runs on Sunday, so nothing spills past midnight into Monday: 9 + 2 + 1 = 12.
+    assert read_gtfs(feed, date="2024-04-29").set_index("stop_id").loc["S", "departures_day"] == 12
 
 
 def test_exclusion_reason_names_the_frequency_filter(nsb):

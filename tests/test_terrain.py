@@ -221,3 +221,35 @@ def test_south_up_dem_reads_like_the_north_up_original(tmp_path):
     assert a.grid == b.grid
     assert np.array_equal(np.isnan(a.values), np.isnan(b.values))
     assert np.array_equal(a.values[~np.isnan(a.values)], b.values[~np.isnan(b.values)])
+
+
+def test_dem_window_hand_computed():
+    from sitefinder.adapters.raster_gdal import dem_window
+
+    # North-up 10 m cells from (0, 1000): x 205–251 is columns 20.5–25.1, y 395–601 rows 39.9–60.5; two cells more.
+    assert dem_window(0.0, 10.0, 1000.0, -10.0, 100, 100, (205.0, 395.0, 251.0, 601.0)) == (18, 37, 10, 26)
+    # Clipped at the raster's edges; the whole raster without bounds; None when the raster does not reach them.
+    assert dem_window(0.0, 10.0, 1000.0, -10.0, 100, 100, (-50.0, 990.0, 5.0, 1200.0)) == (0, 0, 3, 3)
+    assert dem_window(0.0, 10.0, 1000.0, -10.0, 100, 100, None) == (0, 0, 100, 100)
+    assert dem_window(0.0, 10.0, 1000.0, -10.0, 100, 100, (2000.0, 0.0, 2100.0, 50.0)) is None
+    # South-up (row 0 in the south): rows count up from y = 0.
+    assert dem_window(0.0, 10.0, 0.0, 10.0, 100, 100, (0.0, 100.0, 10.0, 150.0)) == (0, 8, 3, 9)
+
+
+def test_only_the_cells_around_the_plots_are_read_and_they_are_the_files_cells():
+    from pyproj import CRS
+
+    from sitefinder.adapters.raster import read_dem
+
+    z, t, _ = _raw()
+    x, y = _centre(t, 120, 60)
+    whole = read_dem(DTM, CRS.from_epsg(25833))
+    part = read_dem(DTM, CRS.from_epsg(25833), bounds=(x - 30, y - 30, x + 30, y + 30))
+    g = part.grid
+    col, row = round((g.left - t.c) / t.a), round((t.f - g.top) / -t.e)
+    assert (g.nx, g.ny) == (11, 11)  # the box spans cells 57.5–63.5 (columns): 57–63, and 2 more on each side
+    assert (g.dx, g.dy) == (whole.grid.dx, whole.grid.dy) and g.left == t.c + col * t.a and g.top == t.f + row * t.e
+    assert (col, row) == (55, 115)
+    np.testing.assert_array_equal(part.values, z[row:row + 11, col:col + 11])
+    with pytest.raises(InputError, match="covers none of the plots"):
+        read_dem(DTM, CRS.from_epsg(25833), bounds=(262000.0, 6650000.0, 262100.0, 6650100.0))

@@ -166,7 +166,41 @@ def _inner_point(g: QgsGeometry) -> tuple[float, float]:
     return point.x(), point.y()
 
 
-def _number(value) -> float:
+def inner_points(layer: LayerInput, fids: list[int] | None, crs: QgsCoordinateReferenceSystem,
+                 transform_context) -> tuple[np.ndarray, np.ndarray]:
+    """A point inside each feature in ``crs``: GEOS's point on surface of the reprojected geometry, as the
+    library's ``representative_point`` after ``to_crs``.
+
+    In the order of ``fids`` (the order features are read when ``None``); ``nan``
+    for a missing or empty geometry or one that cannot be reprojected.
+    """
+    transform = None if layer.crs == crs else QgsCoordinateTransform(layer.crs, crs, transform_context)
+    xs: list[float] = []
+    ys: list[float] = []
+    ids: list[int] = []
+    for feature in layer.features():
+        g = feature.geometry()
+        x = y = math.nan
+        if g is not None and not g.isNull() and not g.isEmpty():
+            g = QgsGeometry(g)
+            try:
+                if transform is not None:
+                    g.transform(transform)
+                x, y = _inner_point(g)
+            except QgsCsException:
+                pass
+        ids.append(feature.id())
+        xs.append(x)
+        ys.append(y)
+    if fids is None:
+        return np.array(xs), np.array(ys)
+    row = {fid: i for i, fid in enumerate(ids)}
+    order = np.array([row[f] for f in fids], np.int64)
+    return np.array(xs)[order], np.array(ys)[order]
+
+
+def number(value) -> float:
+    """An attribute as float (``nan`` for NULL or text)."""
     if isinstance(value, bool):
         return float(value)
     if isinstance(value, (int, float)):
@@ -202,7 +236,7 @@ def read_plots(layer: LayerInput, crs: QgsCoordinateReferenceSystem, transform_c
                 reporter.advance(_CHUNK)
             fids.append(feature.id())
             for name in numeric:
-                columns[name].append(_number(feature[name]))
+                columns[name].append(number(feature[name]))
             g, what = geoms.prepare(feature.geometry())
             problem = what if g is None else plot_type_problem(what)
             if g is not None:
@@ -288,8 +322,8 @@ def _weight(value) -> float:
             value = float(value)
         except ValueError:
             return 0.0
-    number = _number(value)
-    return 0.0 if math.isnan(number) else number
+    weight = number(value)
+    return 0.0 if math.isnan(weight) else weight
 
 
 def read_network(layer: LayerInput, crs: QgsCoordinateReferenceSystem, transform_context, reporter: Reporter,

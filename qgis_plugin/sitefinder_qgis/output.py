@@ -92,3 +92,50 @@ def write_scored(plots: LayerInput, fids: list[int], table: ScoreTable, sink, fi
         if n % 1000 == 0:
             reporter.advance(1000)
     reporter.finish()
+
+
+class PublicCopy:
+    """Copies of a scored layer's features for a derived output: withheld fields left out, exclusion reasons
+    redacted (the privacy rules of :mod:`sitefinder.decision.privacy`), new fields added at the front or back.
+
+    Parameters
+    ----------
+    source_fields : QgsFields
+        The scored layer's fields.
+    drop : set of str
+        Field names to leave out (withheld columns and fields the output replaces).
+    redact : callable, optional
+        ``str -> str`` for the exclusion reason; ``None`` keeps it.
+    before, after : list of QgsField
+        Fields the output adds.
+    """
+
+    def __init__(self, source_fields: QgsFields, drop: set[str], redact=None, before=(), after=()):
+        names = [f.name() for f in source_fields]
+        self.keep = [i for i, n in enumerate(names) if n not in drop]
+        self.reason_at = names.index("exclusion_reason") if "exclusion_reason" in names else -1
+        self.redact = redact
+        self.fields = QgsFields()
+        for field in list(before) + [source_fields[i] for i in self.keep] + list(after):
+            self.fields.append(field)
+
+    def feature(self, feature: QgsFeature, before=(), after=()) -> QgsFeature:
+        """A copy of ``feature`` (geometry and kept attributes) with the added values."""
+        attributes = feature.attributes()
+        if self.redact is not None and self.reason_at >= 0 and isinstance(attributes[self.reason_at], str):
+            attributes[self.reason_at] = self.redact(attributes[self.reason_at])
+        out = QgsFeature(self.fields)
+        out.setGeometry(feature.geometry())
+        out.setAttributes(list(before) + [attributes[k] for k in self.keep] + list(after))
+        return out
+
+
+def public_copy(source_fields: QgsFields, profile, layers: tuple[str, ...], include: bool, replaced=(),
+                before=(), after=()) -> PublicCopy:
+    """A :class:`PublicCopy` for a scored layer under the privacy choice (``include``: keep everything)."""
+    from sitefinder.decision.privacy import redact_reasons, withheld_columns
+
+    names = [f.name() for f in source_fields]
+    drop = set(replaced) | (set() if include else set(withheld_columns(profile, layers, names)))
+    redact = None if include or not layers else (lambda reason: redact_reasons([reason], profile, layers)[0])
+    return PublicCopy(source_fields, drop, redact, before, after)

@@ -7,20 +7,21 @@ import html
 
 import numpy as np
 from qgis.core import (
-    QgsCoordinateTransform, QgsFeatureRequest, QgsGeometry, QgsMapRendererCustomPainterJob, QgsMapSettings,
-    QgsProcessingFeatureSource, QgsRectangle, QgsVectorLayer, QgsWkbTypes,
+    QgsCoordinateTransform, QgsGeometry, QgsMapRendererCustomPainterJob, QgsMapSettings,
+    QgsRectangle, QgsVectorLayer, QgsWkbTypes,
 )
 from qgis.PyQt.QtCore import QBuffer, QByteArray, QIODevice, QSize
-from qgis.PyQt.QtGui import QColor, QImage, QPainter
+from qgis.PyQt.QtGui import QColor, QFont, QImage, QPainter, QPainterPath, QPen
 
 from .style import EXCLUDED_COLOUR, SCORE_CLASSES, score_renderer
 
 MAP_WIDTH = 900  # pixels, as the library's static map at 90 dpi
 
 
-def static_map(layer: QgsVectorLayer, title: str, attribution: str) -> str:
+def static_map(layer: QgsVectorLayer, title: str, attribution: str, marks=()) -> str:
     """The scored layer drawn by QGIS with the plugin's score style, as an ``<img>`` with a PNG data URI and a
-    legend. ``layer`` is a clone made for this thread (see ``Report.prepareAlgorithm``)."""
+    legend. ``layer`` is a clone made for this thread (see ``Report.prepareAlgorithm``); ``marks`` are
+    ``(x, y, label)`` in the layer's CRS, drawn as a star and the label (the chosen sites)."""
     extent = QgsRectangle(layer.extent())
     if extent.isEmpty():
         return "<div><p class='muted'>No plot geometry to draw.</p></div>"
@@ -38,6 +39,7 @@ def static_map(layer: QgsVectorLayer, title: str, attribution: str) -> str:
     painter = QPainter(image)
     job = QgsMapRendererCustomPainterJob(settings, painter)
     job.renderSynchronously()
+    _draw_marks(painter, settings, marks)
     painter.end()
     data = QByteArray()
     buffer = QBuffer(data)
@@ -53,19 +55,37 @@ def static_map(layer: QgsVectorLayer, title: str, attribution: str) -> str:
             f"<div class='legend'>{legend}</div><p class='muted'>{html.escape(attribution)}</p></div>")
 
 
-def plot_shapes(source, fids: list[int], crs, transform_context):
-    """The plots for the interactive SVG map as :class:`~sitefinder.decision.report_html.PlotShapes`, as the
-    library draws them: in ``crs`` (metres), simplified by GEOS (topology-preserving), exterior rings."""
+def _draw_marks(painter: QPainter, settings: QgsMapSettings, marks) -> None:
+    """Stars with labels (``★S1`` …) over the rendered map, as the library's map marks the chosen sites."""
+    font = QFont()
+    font.setPixelSize(16)
+    font.setBold(True)
+    painter.setFont(font)
+    to_pixel = settings.mapToPixel()
+    for x, y, label in marks:
+        if np.isnan(x) or np.isnan(y):
+            continue
+        p = to_pixel.transform(float(x), float(y))
+        path = QPainterPath()
+        path.addText(p.x() - 6, p.y() + 6, font, f"★{label}")
+        painter.strokePath(path, QPen(QColor("white"), 3))
+        painter.fillPath(path, QColor("#b00020"))
+
+
+def plot_shapes(layer, fids: list[int], crs, transform_context):
+    """The plots of a :class:`~.layers.LayerInput` for the interactive SVG map as
+    :class:`~sitefinder.decision.report_html.PlotShapes`, as the library draws them: in ``crs`` (metres),
+    simplified by GEOS (topology-preserving), exterior rings, with a point inside each plot for the marks."""
     from sitefinder.decision.report_html import PlotShapes, simplify_tolerance
 
-    transform = None if source.sourceCrs() == crs else QgsCoordinateTransform(source.sourceCrs(), crs,
-                                                                               transform_context)
+    from .layers import inner_points
+
+    transform = None if layer.crs == crs else QgsCoordinateTransform(layer.crs, crs, transform_context)
     row_of = {fid: i for i, fid in enumerate(fids)}
     geoms: list[QgsGeometry | None] = [None] * len(fids)
     box = QgsRectangle()
     box.setMinimal()
-    skip_check = QgsProcessingFeatureSource.FlagSkipGeometryValidityChecks  # invalid plots are drawn too
-    for feature in source.getFeatures(QgsFeatureRequest().setNoAttributes(), skip_check):
+    for feature in layer.features():  # invalid plots are drawn too
         g = feature.geometry()
         if g is None or g.isNull() or g.isEmpty():
             continue
@@ -93,5 +113,5 @@ def plot_shapes(source, fids: list[int], crs, transform_context):
             shapes.append(rings or None)
         else:
             shapes.append(None)
-    n = len(fids)
-    return PlotShapes(shapes, np.full(n, np.nan), np.full(n, np.nan), bounds)
+    rep_x, rep_y = inner_points(layer, fids, crs, transform_context)
+    return PlotShapes(shapes, rep_x, rep_y, bounds)

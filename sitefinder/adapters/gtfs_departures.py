@@ -22,6 +22,10 @@ hour. Decisions, documented in ``docs/data/gtfs.md``:
 * **The representative date** (when none is given) is the earliest Monday–
   Friday whose number of running trips is the most common weekday count in
   the feed: an ordinary weekday, not a holiday or a day of engineering works.
+* **Headway-based trips** (``frequencies.txt``) are expanded: a listed trip
+  departs at ``start_time``, ``start_time + headway_secs``, … before
+  ``end_time``, and its ``stop_times`` give only the offsets from its first
+  stop (GTFS reference), whatever ``exact_times`` says.
 * Stations with no departure at all on the service date are left out.
 """
 
@@ -291,6 +295,24 @@ def representative_date(calendar: _Calendar, trips_per_service: Counter) -> dt.d
     return min(d for d, c in counts.items() if c == typical)
 
 
+def _headways(feed: _Feed, reporter: Reporter) -> dict[str, list[tuple[int, int, int]]]:
+    """frequencies.txt: per trip its ``(start, end, headway)`` periods in seconds (malformed rows skipped, with a warning)."""
+    f = feed.read("frequencies.txt", ["trip_id", "start_time", "end_time", "headway_secs"],
+                  required=("trip_id", "start_time", "end_time", "headway_secs"))
+    out: dict[str, list[tuple[int, int, int]]] = {}
+    bad = 0
+    for trip, start, end, headway in zip(f["trip_id"], f["start_time"], f["end_time"], f["headway_secs"]):
+        a, b, h = gtfs_seconds(start), gtfs_seconds(end), _number(headway)
+        if not (a == a and b == b and h == h and h > 0):
+            bad += 1
+            continue
+        out.setdefault(trip, []).append((int(a), int(b), int(h)))
+    if bad:
+        reporter.warn(f"GTFS feed {feed.path.name}: {bad} frequencies.txt rows without valid times or a positive "
+                      "headway_secs are ignored")
+    return out
+
+
 def count_departures(
     path: str | Path,
     date: str | dt.date | None = None,
@@ -339,9 +361,7 @@ def count_departures(
         trip_rows = [t for t in trip_rows if t[2] in keep]
     calendar = _Calendar(feed)
     service_date = parse_date(date) or representative_date(calendar, Counter(s for _, s, _ in trip_rows))
-    if feed.has("frequencies.txt"):
-        reporter.warn(f"GTFS feed {path.name} has frequencies.txt: headway-based trips are counted once per "
-                      "listed stop time, not per headway")
+    headways = _headways(feed, reporter) if feed.has("frequencies.txt") else {}
 
     today, yesterday = calendar.services_on(service_date), calendar.services_on(service_date - dt.timedelta(days=1))
     trips_today = {t for t, s, _ in trip_rows if s in today}
@@ -359,27 +379,42 @@ def count_departures(
                    required=("trip_id", "stop_id", "departure_time"))
     per_day: Counter = Counter()
     per_window: Counter = Counter()
-    boarding = unknown = 0
-    for trip, stop, dep, arr, pickup in zip(st["trip_id"], st["stop_id"], st["departure_time"], st["arrival_time"],
-                                            st["pickup_type"]):
-        if pickup.strip() == "1":
-            continue
-        boarding += 1
-        station = station_of.get(stop)
-        if station is None:
-            unknown += 1
-            continue
-        seconds = gtfs_seconds(dep if dep.strip() else arr)
+
+    def tally(trip: str, station: str, seconds: float) -> None:
         # Clock time on the service date: today's rows before 24:00, yesterday's rows past 24:00 shifted back.
         if trip in trips_today and seconds < _DAY:
             clock = seconds
         elif trip in trips_yesterday and seconds >= _DAY:
             clock = seconds - _DAY
         else:
-            continue  # not running on the date (or no time)
+            return  # not running on the date (or no time)
         per_day[station] += 1
         if win.start <= clock < win.end:
             per_window[station] += 1
+
+    first_time: dict[str, float] = {}  # headway-based trips: the time at their first stop
+    template: dict[str, list[tuple[str, float]]] = {}  # ... and their boarding stops with times
+    boarding = unknown = 0
+    for trip, stop, dep, arr, pickup in zip(st["trip_id"], st["stop_id"], st["departure_time"], st["arrival_time"],
+                                            st["pickup_type"]):
+        seconds = gtfs_seconds(dep if dep.strip() else arr)
+        if trip in headways and seconds == seconds:
+            first_time[trip] = min(first_time.get(trip, seconds), seconds)
+        if pickup.strip() == "1":
+            continue
+        boarding += 1
+        station = station_of.get(stop)
+        if station is None:
+            unknown += 1
+        elif trip in headways:
+            template.setdefault(trip, []).append((station, seconds))
+        else:
+            tally(trip, station, seconds)
+    for trip, rows in template.items():
+        for start, end, headway in headways[trip]:
+            for departure in range(start, end, headway):
+                for station, seconds in rows:
+                    tally(trip, station, departure + seconds - first_time.get(trip, 0.0))
     if boarding and unknown == boarding:
         raise InputError(f"GTFS feed {path.name}: no stop_times.txt stop_id is in stops.txt")
     if unknown:

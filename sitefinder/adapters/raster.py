@@ -22,19 +22,27 @@ from ..pipeline.inputs import RasterArrays
 from ..progress import Reporter
 from .crs import same_plane
 from .output import atomic_path
-from .raster_gdal import MIN_OVERVIEW_SIZE
+from .raster_gdal import MIN_OVERVIEW_SIZE, dem_window, not_covering
 
 
-def read_dem(path: str | Path, crs: CRS, reporter: Reporter | None = None) -> RasterArrays:
+def read_dem(path: str | Path, crs: CRS, reporter: Reporter | None = None,
+             bounds: tuple[float, float, float, float] | None = None) -> RasterArrays:
     """A single-band terrain model as :class:`RasterArrays` in ``crs`` (metres).
+
+    With ``bounds`` (the plots' or the area's, in ``crs``) only the cells
+    around them are read from a DEM in the working projection, so a national
+    mosaic (e.g. a VRT of every DTM10 tile) works as well as a tile; a DEM
+    warped from another CRS is read whole.
 
     Raises
     ------
     InputError
-        A missing or unreadable file, a raster without CRS, a rotated grid.
+        A missing or unreadable file, a raster without CRS, a rotated grid, a
+        DEM that does not reach ``bounds``.
     """
     import rasterio
     from rasterio.errors import RasterioError
+    from rasterio.windows import Window
 
     reporter = reporter or Reporter()
     path = Path(path).expanduser()
@@ -49,8 +57,12 @@ def read_dem(path: str | Path, crs: CRS, reporter: Reporter | None = None) -> Ra
                 raise InputError(f"terrain model {path.name} is rotated; warp it to a north-up grid first")
             dem_crs = CRS.from_user_input(src.crs.to_wkt())
             if same_plane(dem_crs, crs, tuple(src.bounds)):
-                z = src.read(1, masked=True).astype(np.float64).filled(np.nan)
-                transform = t
+                window = dem_window(t.c, t.a, t.f, t.e, src.width, src.height, bounds)
+                if window is None:
+                    raise not_covering(path.name, tuple(src.bounds), bounds)
+                block = Window(*window)
+                z = src.read(1, masked=True, window=block).astype(np.float64).filled(np.nan)
+                transform = src.window_transform(block)
             else:
                 z, transform = _warp(src, crs)
                 reporter.warn(f"terrain model {path.name} reprojected from {dem_crs.name} to {crs.name} (bilinear)")

@@ -28,6 +28,46 @@ from .atomic import atomic_path
 MIN_OVERVIEW_SIZE = 256
 
 
+# Cells read around the plots' bounds: the slope of a cell needs its neighbours.
+WINDOW_MARGIN_CELLS = 2
+
+
+def dem_window(origin_x: float, cell_x: float, origin_y: float, cell_y: float, width: int, height: int,
+               bounds: tuple[float, float, float, float] | None) -> tuple[int, int, int, int] | None:
+    """The block of a raster ``(col, row, ncols, nrows)`` that covers ``bounds`` plus a margin of cells.
+
+    ``origin``/``cell`` are the geotransform's corner and signed cell sizes
+    (``cell_y`` negative for a north-up grid). Without ``bounds`` the whole
+    raster; ``None`` when the raster does not reach ``bounds``.
+
+    Examples
+    --------
+    >>> dem_window(0.0, 10.0, 1000.0, -10.0, 100, 100, (205.0, 395.0, 251.0, 601.0))
+    (18, 37, 10, 26)
+    """
+    if bounds is None or not all(np.isfinite(bounds)):
+        return (0, 0, width, height)
+    x0, y0, x1, y1 = bounds
+    cols = sorted(((x0 - origin_x) / cell_x, (x1 - origin_x) / cell_x))
+    rows = sorted(((y0 - origin_y) / cell_y, (y1 - origin_y) / cell_y))
+    c0 = max(int(np.floor(cols[0])) - WINDOW_MARGIN_CELLS, 0)
+    c1 = min(int(np.ceil(cols[1])) + WINDOW_MARGIN_CELLS, width)
+    r0 = max(int(np.floor(rows[0])) - WINDOW_MARGIN_CELLS, 0)
+    r1 = min(int(np.ceil(rows[1])) + WINDOW_MARGIN_CELLS, height)
+    if c1 <= c0 or r1 <= r0:
+        return None
+    return (c0, r0, c1 - c0, r1 - r0)
+
+
+def not_covering(name: str, dem_bounds, bounds) -> InputError:
+    """The error for a terrain model that does not reach the plots (or the surface's area)."""
+    x0, y0, x1, y1 = dem_bounds
+    px0, py0, px1, py1 = bounds
+    return InputError(
+        f"the terrain model {name} covers none of the plots: it spans x {x0:.0f}–{x1:.0f}, y {y0:.0f}–{y1:.0f}, "
+        f"the plots x {px0:.0f}–{px1:.0f}, y {py0:.0f}–{py1:.0f} (same CRS); give the DEM tile of the plots' area")
+
+
 @contextmanager
 def gdal_exceptions():
     """GDAL errors as ``RuntimeError`` inside the block, the caller's setting restored after it
@@ -73,24 +113,32 @@ def same_plane_gdal(a_wkt: str, b_wkt: str, bounds: tuple[float, float, float, f
     return max(max(abs(p[0] - q[0]), abs(p[1] - q[1])) for p, q in zip(moved, corners)) < 1e-3
 
 
-def _read_band(ds) -> np.ndarray:
-    """Band 1 as float64 with ``nan`` where the dataset's mask says nodata (as rasterio's masked read)."""
+def _read_band(ds, window: tuple[int, int, int, int] | None = None) -> np.ndarray:
+    """Band 1 (or a ``(col, row, ncols, nrows)`` block of it) as float64 with ``nan`` where the dataset's mask
+    says nodata (as rasterio's masked read)."""
     from osgeo import gdal
 
     band = ds.GetRasterBand(1)
-    z = band.ReadAsArray().astype(np.float64)
+    block = window or (0, 0, ds.RasterXSize, ds.RasterYSize)
+    z = band.ReadAsArray(*block).astype(np.float64)
     if not band.GetMaskFlags() & gdal.GMF_ALL_VALID:
-        z[band.GetMaskBand().ReadAsArray() == 0] = np.nan
+        z[band.GetMaskBand().ReadAsArray(*block) == 0] = np.nan
     return z
 
 
-def read_dem_gdal(path: str | Path, crs_wkt: str, reporter: Reporter | None = None) -> RasterArrays:
+def read_dem_gdal(path: str | Path, crs_wkt: str, reporter: Reporter | None = None,
+                  bounds: tuple[float, float, float, float] | None = None) -> RasterArrays:
     """A single-band terrain model as :class:`RasterArrays` in the CRS ``crs_wkt`` (metres).
+
+    With ``bounds`` (the plots' or the area's, in ``crs_wkt``) only the cells
+    around them are read from a DEM in the working projection, so a national
+    mosaic works as well as a tile; a DEM warped from another CRS is read whole.
 
     Raises
     ------
     InputError
-        A missing or unreadable file, a raster without CRS, a rotated grid.
+        A missing or unreadable file, a raster without CRS, a rotated grid, a
+        DEM that does not reach ``bounds``.
     """
     from osgeo import gdal
 
@@ -109,16 +157,23 @@ def read_dem_gdal(path: str | Path, crs_wkt: str, reporter: Reporter | None = No
         t = ds.GetGeoTransform()
         if t[2] != 0 or t[4] != 0:
             raise InputError(f"terrain model {path.name} is rotated; warp it to a north-up grid first")
-        bounds = (t[0], t[3] + t[5] * ds.RasterYSize, t[0] + t[1] * ds.RasterXSize, t[3])
-        bounds = (min(bounds[0], bounds[2]), min(bounds[1], bounds[3]), max(bounds[0], bounds[2]),
-                  max(bounds[1], bounds[3]))
-        if not same_plane_gdal(srs.ExportToWkt(), crs_wkt, bounds):
+        plot_bounds = bounds
+        corners = (t[0], t[3] + t[5] * ds.RasterYSize, t[0] + t[1] * ds.RasterXSize, t[3])
+        dem_bounds = (min(corners[0], corners[2]), min(corners[1], corners[3]), max(corners[0], corners[2]),
+                      max(corners[1], corners[3]))
+        window = None
+        if same_plane_gdal(srs.ExportToWkt(), crs_wkt, dem_bounds):
+            window = dem_window(t[0], t[1], t[3], t[5], ds.RasterXSize, ds.RasterYSize, plot_bounds)
+            if window is None:
+                raise not_covering(path.name, dem_bounds, plot_bounds)
+            t = (t[0] + window[0] * t[1], t[1], 0.0, t[3] + window[1] * t[5], 0.0, t[5])
+        else:
             ds = gdal.Warp("", ds, format="MEM", dstSRS=crs_wkt, resampleAlg="bilinear", outputType=gdal.GDT_Float64,
                            dstNodata=float("nan"))
             t = ds.GetGeoTransform()
             reporter.warn(f"terrain model {path.name} reprojected from {srs.GetName()} to {_srs(crs_wkt).GetName()} "
                           "(bilinear)")
-        z = _read_band(ds)
+        z = _read_band(ds, window)
     top, dy = float(t[3]), float(-t[5])
     if dy < 0:  # south-up grid (row 0 in the south): flip to north-up
         z = z[::-1]

@@ -2,7 +2,7 @@
 
 The HTML is :func:`sitefinder.decision.report_html.render_report` (shared
 with the QGIS plugin); this module feeds it from a GeoDataFrame and adds the
-static PNG map drawn with matplotlib and the chosen-sites section. Sensitive
+static PNG map drawn with matplotlib. Sensitive
 layers stay out (see :mod:`sitefinder.decision.privacy`) unless ``include_sensitive``.
 """
 
@@ -12,18 +12,13 @@ import base64
 import tempfile
 from pathlib import Path
 
-import pandas as pd
-
 from ..adapters.output import atomic_path
 from .privacy import redact_reasons, sensitive_layers
 from .report_html import (  # noqa: F401 (SECTIONS and MAX_SVG_PLOTS are part of this module's interface)
-    MAX_SVG_PLOTS, SECTIONS, PlotShapes, _e, check_report_path, html_table, render_report, simplify_tolerance,
+    MAX_SVG_PLOTS, SECTIONS, PlotShapes, check_report_path, render_report, simplify_tolerance, sites_section,
 )
 from .scored import columns_of, plot_labels, public_view, scored_profile
 from .sensitivity import DEFAULT_CONCENTRATION, DEFAULT_DRAWS
-
-MAX_SKIPPED = 15  # rows of "plots passed over" shown under the chosen sites
-
 
 def _png_map(scored, title: str, attribution: str, selected=None) -> str:
     from ..maps import score_map
@@ -55,24 +50,6 @@ def plot_shapes(scored) -> PlotShapes:
             shapes.append(rings or None)
     rep = geoms.representative_point()
     return PlotShapes(shapes, rep.x.to_numpy(float), rep.y.to_numpy(float), bounds)
-
-
-def _sites_section(sites) -> str:
-    rules = sites.rules
-    rule_text = "; ".join(f"{k.replace('_', ' ')} {v[0] if isinstance(v, tuple) else v}"
-                          + (f" [{v[1]}]" if isinstance(v, tuple) else "") for k, v in rules.items()
-                          if not (isinstance(v, tuple) and v[0] is None))
-
-    def table(df: pd.DataFrame, numeric: dict) -> str:
-        return html_table(df.to_dict("records"), list(df.columns), numeric)
-
-    return (f"<p>Greedy choice, best score first, under the rules: {_e(rule_text)}. "
-            "The map above stars the chosen sites (S1, S2 …).</p>"
-            + table(sites.chosen, {"score": 1, "units": 0, "units_within_cap": 0, "rank": 0})
-            + ("<p>Better-scored plots passed over:</p>" + table(sites.skipped.head(MAX_SKIPPED), {"score": 1})
-               if len(sites.skipped) else "")
-            + (f"<p class='muted'>… and {len(sites.skipped) - MAX_SKIPPED} more.</p>"
-               if len(sites.skipped) > MAX_SKIPPED else ""))
 
 
 def write_report(scored, path: str | Path, *, profile=None, top_n: int = 10, title: str | None = None,
@@ -116,7 +93,8 @@ def write_report(scored, path: str | Path, *, profile=None, top_n: int = 10, tit
         columns_of(scored), len(scored), profile, labels=labels, id_column=id_col, meta=meta, layers=layers,
         include_sensitive=include_sensitive, public_reasons=reasons, withheld=withheld, static_map=static,
         shapes=plot_shapes(public) if len(scored) <= MAX_SVG_PLOTS else None, title=title, top_n=top_n,
-        sites_html=_sites_section(sites) if sites is not None else None, selected=selected, draws=draws,
+        sites_html=sites_section(sites.rules, sites.chosen.to_dict("records"), sites.skipped.to_dict("records"))
+        if sites is not None else None, selected=selected, draws=draws,
         concentration=concentration, seed=seed, reporter=reporter)
     with atomic_path(path) as tmp:
         tmp.write_text(doc, encoding="utf-8")

@@ -214,6 +214,28 @@ def html_table(rows: Sequence[Mapping], columns: Sequence[str] | None = None,
     return "".join(out)
 
 
+MAX_SKIPPED = 15  # rows of "plots passed over" shown under the chosen sites
+SITE_COLUMNS = ["site", "plot", "row", "score", "rank", "units", "units_within_cap"]
+
+
+def sites_section(rules: Mapping, chosen: Sequence[Mapping], skipped: Sequence[Mapping]) -> str:
+    """The chosen sites under their rules and the better-scored plots passed over (rows of
+    :func:`sitefinder.decision.topsites.site_records`; ``rules`` from ``SiteRules.as_dict``)."""
+    rule_text = "; ".join(f"{k.replace('_', ' ')} {v[0] if isinstance(v, tuple) else v}"
+                          + (f" [{v[1]}]" if isinstance(v, tuple) else "") for k, v in rules.items()
+                          if not (isinstance(v, tuple) and v[0] is None))
+    columns = [c for c in SITE_COLUMNS if c != "units_within_cap"
+               or (chosen and c in chosen[0])]
+    return (f"<p>Greedy choice, best score first, under the rules: {_e(rule_text)}. "
+            "The maps above mark the chosen sites (S1, S2 …).</p>"
+            + html_table(chosen, columns, {"score": 1, "units": 0, "units_within_cap": 0, "rank": 0})
+            + ("<p>Better-scored plots passed over:</p>"
+               + html_table(list(skipped[:MAX_SKIPPED]), ["plot", "row", "score", "reason"], {"score": 1})
+               if len(skipped) else "")
+            + (f"<p class='muted'>… and {len(skipped) - MAX_SKIPPED} more.</p>" if len(skipped) > MAX_SKIPPED
+               else ""))
+
+
 def profile_section(profile: Profile) -> str:
     """The profile: criteria, weights and curves with their sources, the rules, and every source quoted."""
     total = sum(c.weight.value for c in profile.criteria)

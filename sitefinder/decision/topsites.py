@@ -22,8 +22,9 @@ explain to a council: "the next best plot was too close to site 2".
 Distances are straight lines between the plots' inner points (metres, in the
 working CRS).
 
-Pure numpy (and the core's grid index), so QGIS can call
-:func:`select_sites` with arrays.
+Pure numpy (and the core's grid index) up to :func:`site_records`, so the
+QGIS plugin applies the same rules with arrays; :func:`top_sites` is the
+GeoDataFrame face.
 """
 
 from __future__ import annotations
@@ -189,6 +190,98 @@ class TopSites:
 CAP_WITHHELD = f"{SKIPPED_CAP}: too many units within the cap radius, counting existing units (details withheld)"
 
 
+@dataclass
+class SiteRules:
+    """The siting rules resolved against a profile's ``[selection]`` table.
+
+    Each ``(value, source)`` pair says where the value comes from: ``"user"``
+    (given by the caller), the profile's ``source``, or ``"default"``.
+    ``units_per_site`` is ``(None, "column NAME")`` when the units come from a plot column.
+    """
+
+    n_sites: int
+    min_spacing: tuple
+    units_per_site: tuple
+    max_units: tuple
+    cap_radius: tuple
+
+    def as_dict(self, existing_given: bool, hide_existing: bool) -> dict:
+        """The rules as the report lists them, with whether existing units were counted (and withheld)."""
+        existing = "given (sensitive, withheld)" if hide_existing else ("given" if existing_given else "none")
+        return {"n_sites": self.n_sites, "min_spacing": self.min_spacing, "units_per_site": self.units_per_site,
+                "max_units": self.max_units, "cap_radius": self.cap_radius, "existing_units": existing}
+
+
+def resolve_rules(profile, n_sites: int, *, min_spacing: float | None = None, max_units: float | None = None,
+                  cap_radius: float | None = None, units_per_site: float | None = None,
+                  units_column: str | None = None) -> SiteRules:
+    """The rules to apply: each value given here, else the profile's ``[selection]``, else the default.
+
+    Raises
+    ------
+    InputError
+        Fewer than one site, or a cap with only one of ``max_units`` and ``cap_radius``.
+    """
+    from ..errors import InputError
+
+    sel = profile.selection
+
+    def rule(value, sourced, default):
+        if value is not None:
+            return float(value), "user"
+        if sourced is not None:
+            return sourced.value, sourced.source
+        return default, "default"
+
+    if n_sites < 1:
+        raise InputError(f"the number of sites must be at least 1, got {n_sites}")
+    cap, radius = rule(max_units, sel.max_units, None), rule(cap_radius, sel.cap_radius, None)
+    if (cap[0] is None) != (radius[0] is None):
+        raise InputError("a cap needs both max_units and cap_radius (at most max_units within cap_radius)")
+    units = (None, f"column {units_column}") if units_column else rule(units_per_site, sel.units_per_site, 1.0)
+    return SiteRules(n_sites, rule(min_spacing, sel.min_spacing, 0.0), units, cap, radius)
+
+
+def choose_sites(rules: SiteRules, x: np.ndarray, y: np.ndarray, score: np.ndarray, excluded: np.ndarray, *,
+                 units: np.ndarray | None = None, existing_x: np.ndarray | None = None,
+                 existing_y: np.ndarray | None = None, existing_units: np.ndarray | None = None) -> SiteSelection:
+    """:func:`select_sites` under resolved ``rules``; excluded plots are never chosen.
+
+    ``units`` (one per plot) is needed when the rules take the units from a column.
+    """
+    score = np.asarray(score, np.float64).copy()
+    score[np.asarray(excluded, np.bool_)] = np.nan
+    per_site = rules.units_per_site[0] if units is None else units
+    return select_sites(x, y, score, rules.n_sites, min_spacing=rules.min_spacing[0], units_per_site=per_site,
+                        max_units=rules.max_units[0], cap_radius=rules.cap_radius[0], existing_x=existing_x,
+                        existing_y=existing_y, existing_units=existing_units)
+
+
+def site_records(result: SiteSelection, rules: SiteRules, labels: np.ndarray, score: np.ndarray, rank: np.ndarray,
+                 units: np.ndarray, *, hide_existing: bool) -> tuple[list[dict], list[dict]]:
+    """The chosen sites and the better-scored plots passed over, as rows (dicts) for tables.
+
+    With ``hide_existing`` (existing units given and sensitive) the units within
+    the cap radius are left out and cap reasons that involve existing units are
+    replaced by :data:`CAP_WITHHELD`.
+    """
+    chosen = []
+    for k, i in enumerate(result.chosen.tolist()):
+        row = {"site": k + 1, "plot": labels[i], "row": i, "score": float(score[i]), "rank": float(rank[i]),
+               "units": float(units[i])}
+        if rules.max_units[0] is not None and not hide_existing:
+            row["units_within_cap"] = float(result.units_near[i])
+        chosen.append(row)
+    taken = set(result.chosen.tolist())
+    skipped = []
+    for i in result.considered.tolist():
+        if i in taken:
+            continue
+        reason = CAP_WITHHELD if hide_existing and result.cap_from_existing[i] else result.reason[i]
+        skipped.append({"plot": labels[i], "row": i, "score": float(score[i]), "reason": reason})
+    return chosen, skipped
+
+
 def top_sites(scored, n_sites: int = 10, *, profile=None, id_column: str | None = None,
               min_spacing: float | None = None, units_per_site: float | str | None = None,
               max_units: float | None = None, cap_radius: float | None = None,
@@ -214,6 +307,11 @@ def top_sites(scored, n_sites: int = 10, *, profile=None, id_column: str | None 
         from the result unless ``include_sensitive``.
     existing_units_column : str, optional
         Column of ``existing`` with the number of units at each location (default 1 each).
+
+    Examples
+    --------
+    >>> sites = sitefinder.top_sites(scored, 5, min_spacing=500)  # doctest: +SKIP
+    >>> sites.chosen[["site", "plot", "score"]]  # doctest: +SKIP
     """
     import pandas as pd
 
@@ -223,32 +321,17 @@ def top_sites(scored, n_sites: int = 10, *, profile=None, id_column: str | None 
     from .scored import plot_labels, scored_profile
 
     profile = scored_profile(scored, profile)
-    sel = profile.selection
-
-    def rule(value, sourced, default):
-        if value is not None:
-            return float(value), "user"
-        if sourced is not None:
-            return sourced.value, sourced.source
-        return default, "default"
-
-    spacing, spacing_src = rule(min_spacing, sel.min_spacing, 0.0)
-    cap, cap_src = rule(max_units, sel.max_units, None)
-    radius, radius_src = rule(cap_radius, sel.cap_radius, None)
-    if (cap is None) != (radius is None):
-        raise InputError("a cap needs both max_units and cap_radius (at most max_units within cap_radius)")
-    if n_sites < 1:
-        raise InputError(f"the number of sites must be at least 1, got {n_sites}")
+    column = units_per_site if isinstance(units_per_site, str) else None
+    rules = resolve_rules(profile, n_sites, min_spacing=min_spacing, max_units=max_units, cap_radius=cap_radius,
+                          units_per_site=None if column else units_per_site, units_column=column)
     crs = metric_crs(scored, "scored plots")
     rep = to_crs(scored[[scored.geometry.name]], crs, "scored plots").geometry.representative_point()
-    x, y = rep.x.to_numpy(), rep.y.to_numpy()
-    if isinstance(units_per_site, str):
-        if units_per_site not in scored.columns:
-            raise InputError(f"the scored plots have no column {units_per_site!r} for the units per site")
-        units = pd.to_numeric(scored[units_per_site], errors="coerce").fillna(0).to_numpy(np.float64)
-        units_src = f"column {units_per_site}"
+    if column is not None:
+        if column not in scored.columns:
+            raise InputError(f"the scored plots have no column {column!r} for the units per site")
+        units = pd.to_numeric(scored[column], errors="coerce").fillna(0).to_numpy(np.float64)
     else:
-        units, units_src = rule(units_per_site, sel.units_per_site, 1.0)
+        units = np.full(len(scored), rules.units_per_site[0], np.float64)
     ex = ey = eu = None
     if existing is not None:
         gdf = to_crs(read_layer(existing, "existing units"), crs, "existing units")
@@ -259,29 +342,16 @@ def top_sites(scored, n_sites: int = 10, *, profile=None, id_column: str | None 
             if existing_units_column not in gdf.columns:
                 raise InputError(f"the existing units layer has no column {existing_units_column!r}")
             eu = pd.to_numeric(gdf[existing_units_column], errors="coerce").fillna(1).to_numpy(np.float64)
-    score = pd.to_numeric(scored["score"], errors="coerce").to_numpy(np.float64, copy=True)
-    score[scored["excluded"].to_numpy(bool)] = np.nan
-    result = select_sites(x, y, score, n_sites, min_spacing=spacing, units_per_site=units, max_units=cap,
-                          cap_radius=radius, existing_x=ex, existing_y=ey, existing_units=eu)
+    score = pd.to_numeric(scored["score"], errors="coerce").to_numpy(np.float64)
+    result = choose_sites(rules, rep.x.to_numpy(), rep.y.to_numpy(), score, scored["excluded"].to_numpy(bool),
+                          units=units, existing_x=ex, existing_y=ey, existing_units=eu)
     labels, _ = plot_labels(scored, id_column)
+    rank = (pd.to_numeric(scored["rank"], errors="coerce").to_numpy(np.float64) if "rank" in scored.columns
+            else np.full(len(scored), np.nan))
     hide = existing is not None and not include_sensitive
-    unit_arr = np.broadcast_to(np.asarray(units, np.float64), (len(scored),))
-    rank = pd.to_numeric(scored["rank"], errors="coerce").to_numpy() if "rank" in scored.columns else np.nan
-    rows = result.chosen
-    chosen = pd.DataFrame({
-        "site": np.arange(1, rows.size + 1), "plot": labels[rows], "row": rows, "score": score[rows],
-        "rank": np.asarray(rank)[rows] if "rank" in scored.columns else np.nan, "units": unit_arr[rows],
-    })
-    if cap is not None and not hide:
-        chosen["units_within_cap"] = result.units_near[rows]
-    skipped_rows = np.array([i for i in result.considered if i not in set(rows.tolist())], np.int64)
-    reasons = result.reason[skipped_rows].copy()
-    if hide:
-        reasons[result.cap_from_existing[skipped_rows]] = CAP_WITHHELD
-    skipped = pd.DataFrame({"plot": labels[skipped_rows], "row": skipped_rows, "score": score[skipped_rows],
-                            "reason": reasons})
-    rules = {"n_sites": n_sites, "min_spacing": (spacing, spacing_src),
-             "units_per_site": (units if isinstance(units, float) else None, units_src),
-             "max_units": (cap, cap_src), "cap_radius": (radius, radius_src),
-             "existing_units": "given (sensitive, withheld)" if hide else ("given" if existing is not None else "none")}
-    return TopSites(chosen, skipped, rules, result)
+    chosen, skipped = site_records(result, rules, labels, score, rank, units, hide_existing=hide)
+    columns = ["site", "plot", "row", "score", "rank", "units"] + (
+        ["units_within_cap"] if rules.max_units[0] is not None and not hide else [])
+    return TopSites(pd.DataFrame(chosen, columns=columns),
+                    pd.DataFrame(skipped, columns=["plot", "row", "score", "reason"]),
+                    rules.as_dict(existing is not None, hide), result)

@@ -31,7 +31,8 @@ ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 from tests.conftest import OSLO_PBF, TEIG  # noqa: E402
 from tests.qgis.reference_cases import (  # noqa: E402
-    DTM, EXPLAINED, NSB, POPULATION_PROFILE, REPORT, SENSITIVITY, SSB, SURFACE_BOX, SURFACE_CELL,
+    DTM, EXISTING_UNITS, EXPLAINED, NSB, POPULATION_PROFILE, REPORT, SENSITIVITY, SSB, SURFACE_BOX,
+    SURFACE_CELL, TOP_SITES,
 )
 from tests.test_terrain import PROFILE as TERRAIN_PROFILE  # noqa: E402
 
@@ -138,7 +139,26 @@ def decision_reference(out: Path, area) -> dict:
             "rank_p05": mc.rank_p05.tolist(), "rank_p95": mc.rank_p95.tolist(), "p_top": mc.p_top_n.tolist(),
             "criteria": criteria_summary(result), "median_spearman": float(np.median(mc.spearman))}
     write_report(internal, out / "report.html", **REPORT)
-    return {"explain": explained, "sensitivity": sens}
+    return {"explain": explained, "sensitivity": sens, "top_sites": top_sites_reference(out, internal)}
+
+
+def top_sites_reference(out: Path, internal) -> dict:
+    """Top sites under TOP_SITES with existing units at the best plots, hidden and included; a report with them."""
+    from sitefinder.decision import top_sites, write_report
+
+    best = internal[~internal["excluded"]].sort_values("rank").head(len(EXISTING_UNITS))
+    existing = gpd.GeoDataFrame({"units": EXISTING_UNITS}, geometry=best.geometry.representative_point().values,
+                                crs=internal.crs)
+    existing.to_file(out / "existing_units.gpkg", driver="GPKG", engine="pyogrio")
+    result = {}
+    for include in (False, True):
+        sites = top_sites(internal, **TOP_SITES, existing=out / "existing_units.gpkg", existing_units_column="units",
+                          include_sensitive=include)
+        result[str(include)] = {"chosen": sites.chosen.astype(object).to_dict("list"),
+                                "skipped": sites.skipped.astype(object).to_dict("list")}
+        if not include:
+            write_report(internal, out / "report_sites.html", sites=sites, **REPORT)
+    return result
 
 
 def surface_reference(out: Path, gpkg: Path, read: dict, categories: list[str]) -> dict:

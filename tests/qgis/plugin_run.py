@@ -90,7 +90,9 @@ if args.gpkg:
                         "OUTPUT": str(tmp / "scored.gpkg")}),
         ("explainplot", {"INPUT": str(tmp / "scored.gpkg"), "PLOT": "teig-3", "HTML": str(tmp / "e.html")}),
         ("sensitivity", {"INPUT": str(tmp / "scored.gpkg"), "DRAWS": 20, "OUTPUT": "TEMPORARY_OUTPUT"}),
-        ("report", {"INPUT": str(tmp / "scored.gpkg"), "DRAWS": 20, "OUTPUT": str(tmp / "report.html")}),
+        ("topsites", {"INPUT": str(tmp / "scored.gpkg"), "N_SITES": 3, "MAX_UNITS": 4, "CAP_RADIUS": 300,
+                      "OUTPUT": "TEMPORARY_OUTPUT"}),
+        ("report", {"INPUT": str(tmp / "scored.gpkg"), "DRAWS": 20, "N_SITES": 3, "OUTPUT": str(tmp / "report.html")}),
         ("surface", {"EXTENT": "597000,597600,6643000,6643600 [EPSG:25832]", "CELL": 200, "PROFILE": "coworking",
                      **layers, "OUTPUT": str(tmp / "surface.tif")}),
     ]

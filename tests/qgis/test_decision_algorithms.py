@@ -19,7 +19,7 @@ from qgis.core import QgsProcessingException, QgsVectorLayer
 from ..conftest import require
 from .conftest import RecordingFeedback, columns
 from .reference_cases import (
-    DTM, EXPLAINED, NSB, POPULATION_PROFILE, REPORT, SENSITIVITY, SSB, SURFACE_BOX, SURFACE_CELL,
+    DTM, EXPLAINED, NSB, POPULATION_PROFILE, REPORT, SENSITIVITY, SSB, SURFACE_BOX, SURFACE_CELL, TOP_SITES,
 )
 
 pytestmark = pytest.mark.qgis  # runs in QGIS's Python (make test-qgis)
@@ -122,6 +122,48 @@ def test_report_has_the_librarys_content_and_a_map_drawn_by_qgis(oslo, tmp_path)
     assert "</i>No existing coworking space nearby" not in got  # ... and not drawn in the contribution bars
     for absent in ("http://", "https://", "<script src"):
         assert absent not in got.replace('xmlns="http://www.w3.org/2000/svg"', "")
+
+
+def _site_parameters(oslo) -> dict:
+    return {"INPUT": str(oslo.gpkg.parent / "scored_internal.gpkg"), "N_SITES": TOP_SITES["n_sites"],
+            "MIN_SPACING": TOP_SITES["min_spacing"], "MAX_UNITS": TOP_SITES["max_units"],
+            "CAP_RADIUS": TOP_SITES["cap_radius"], "UNITS_PER_SITE": TOP_SITES["units_per_site"],
+            "EXISTING": str(oslo.gpkg.parent / "existing_units.gpkg"), "EXISTING_UNITS_FIELD": "units"}
+
+
+@pytest.mark.parametrize("include", [False, True])
+def test_top_sites_choose_what_the_library_chooses(oslo, include):
+    expected = oslo.library["decision"]["top_sites"][str(include)]
+    out = _run("topsites", {**_site_parameters(oslo), "INCLUDE_SENSITIVE": include, "OUTPUT": "TEMPORARY_OUTPUT",
+                            "PASSED_OVER": "TEMPORARY_OUTPUT"})
+    chosen, passed = columns(out["OUTPUT"]), columns(out["PASSED_OVER"])
+    assert chosen["site"] == expected["chosen"]["site"] and out["CHOSEN"] == len(chosen["site"])
+    assert chosen["plot_id"] == expected["chosen"]["plot"]
+    assert all(_close(a, b) for a, b in zip(chosen["score"], expected["chosen"]["score"]))
+    assert passed["plot"] == expected["skipped"]["plot"] and passed["reason"] == expected["skipped"]["reason"]
+    reasons = " ".join(passed["reason"])
+    # The rules bit: spacing and the cap both passed plots over, and the cap counted existing units
+    # (withheld unless included); the coworking criterion's columns follow the privacy choice too.
+    assert "too close" in reasons and "cap" in reasons
+    assert ("details withheld" in reasons) is (not include)
+    assert ("competition_value" in chosen) is include
+
+
+def test_report_with_top_sites_marks_them_as_the_library_does(oslo, tmp_path):
+    out = tmp_path / "report.html"
+    _run("report", {**_site_parameters(oslo), "DRAWS": REPORT["draws"], "SEED": REPORT["seed"],
+                    "TOP_N": REPORT["top_n"], "OUTPUT": str(out)})
+    got = out.read_text(encoding="utf-8")
+    library = (oslo.gpkg.parent / "report_sites.html").read_text(encoding="utf-8")
+    (text, titles), (text_library, titles_library) = _parts(got), _parts(library)
+    assert text == text_library and "Greedy choice, best score first" in text
+    assert titles == titles_library and "chosen site 1: " in " ".join(titles)
+
+
+def test_top_sites_bad_rules_are_clear_errors(oslo):
+    with pytest.raises(QgsProcessingException, match="a cap needs both max_units and cap_radius"):
+        _run("topsites", {"INPUT": str(oslo.gpkg.parent / "scored_internal.gpkg"), "MAX_UNITS": 4,
+                          "OUTPUT": "TEMPORARY_OUTPUT"})
 
 
 def test_surface_bands_equal_sitefinder_surface(oslo, tmp_path):

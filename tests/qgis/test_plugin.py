@@ -20,7 +20,7 @@ from .conftest import PLUGIN, PLUGIN_DIR, registry
 pytestmark = pytest.mark.qgis  # runs in QGIS's Python (make test-qgis)
 
 ALGORITHMS = {"sitefinder:scoreplots", "sitefinder:exportprofile", "sitefinder:explainplot", "sitefinder:sensitivity",
-              "sitefinder:report", "sitefinder:surface"}
+              "sitefinder:report", "sitefinder:surface", "sitefinder:topsites"}
 PLUGIN_RUN = Path(__file__).with_name("plugin_run.py")
 NOT_IN_QGIS = ["geopandas", "shapely", "scipy", "osmium", "pandas", "pyproj", "pyogrio", "matplotlib", "rasterio"]
 
@@ -94,7 +94,7 @@ def test_the_built_zip_installs_and_runs_on_debian_numpy_without_geopandas_panda
         run = report["runs"][source]
         assert run.get("features") == n, run  # every plot written once
         assert run["scored"] > 300
-    for step in ("scoreplots", "explainplot", "sensitivity", "report", "surface"):
+    for step in ("scoreplots", "explainplot", "sensitivity", "topsites", "report", "surface"):
         assert report["runs"][step] == {"error": None}, step  # every algorithm runs without the blocked modules
     assert report["imported"] == []
 

@@ -10,5 +10,6 @@ from .report import Report
 from .score_plots import ScorePlots
 from .sensitivity import Sensitivity
 from .surface import Surface
+from .top_sites import TopSites
 
-ALGORITHMS = [ScorePlots, Surface, ExplainPlot, Sensitivity, Report, ExportProfile]
+ALGORITHMS = [ScorePlots, Surface, ExplainPlot, Sensitivity, TopSites, Report, ExportProfile]

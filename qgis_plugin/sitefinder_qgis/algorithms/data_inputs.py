@@ -163,7 +163,8 @@ def read_study(alg, parameters, context, feedback, reporter, crs: QgsCoordinateR
     """Read every data input into a :class:`~sitefinder.pipeline.Study` in ``crs``.
 
     ``bounds`` (``xmin, ymin, xmax, ymax`` in ``crs``) is where the plots or
-    cells are: layers far from it are refused as a CRS mismatch.
+    cells are: layers far from it are refused as a CRS mismatch, and only that part of a terrain model
+    is read.
 
     Raises
     ------
@@ -233,7 +234,8 @@ def read_study(alg, parameters, context, feedback, reporter, crs: QgsCoordinateR
 
         path = dem.source().split("|")[0]
         with reporter.step("reading terrain model"):
-            terrain = read_dem_gdal(path, crs.toWkt(QgsCoordinateReferenceSystem.WKT_PREFERRED_GDAL), reporter)
+            terrain = read_dem_gdal(path, crs.toWkt(QgsCoordinateReferenceSystem.WKT_PREFERRED_GDAL), reporter,
+                                    bounds)
         data.sources.append(f"terrain: {path}")
     data.study = Study(network, features, reporter=reporter, terrain=terrain)
     return data

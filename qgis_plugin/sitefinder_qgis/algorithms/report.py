@@ -11,6 +11,7 @@ from qgis.core import (
 
 from . import data_inputs as di
 from . import scored_input as si
+from . import site_rules as sr
 from .base import FeedbackReporter, SitefinderAlgorithm, help_text
 
 
@@ -24,6 +25,8 @@ class Report(SitefinderAlgorithm):
         "plot), the score histogram, the top N with contribution bars, the sensitivity of the ranking to the "
         "weights, the exclusions, the profile with every source quoted, privacy, and data attribution — the "
         "same content as <code>sitefinder report</code>.</p>"
+        "<p>With a number of sites above 0 the report also chooses that many sites under the siting rules "
+        "(as the 'Top sites' algorithm) and marks them S1, S2 … on both maps.</p>"
         "<p>Sensitive layers (the profile's [privacy] list, those recorded with the layer and those named "
         "below) are left out unless you tick 'Include sensitive data'.</p>"
     )
@@ -52,6 +55,8 @@ class Report(SitefinderAlgorithm):
         self.addParameter(help_text(QgsProcessingParameterNumber(
             self.SEED, "Random seed", QgsProcessingParameterNumber.Integer, 0),
             "The seed of the random draws: the same seed gives the same report (default 0)."))
+        sr.add_site_parameters(self, 0, 0, "Also choose this many sites under the rules below and show them in "
+                                           "the report (default 0: no sites section).")
         di.add_privacy_parameters(self, "the report")
         self.addParameter(help_text(QgsProcessingParameterFileDestination(
             self.OUTPUT, "Report", fileFilter="HTML files (*.html)"),
@@ -72,9 +77,11 @@ class Report(SitefinderAlgorithm):
     def _report(self, parameters, context, feedback):
         from sitefinder.adapters.atomic import atomic_path
         from sitefinder.decision.privacy import redact_reasons, withheld_columns
-        from sitefinder.decision.report_html import MAX_SVG_PLOTS, check_report_path, render_report
+        from sitefinder.decision.report_html import (
+            MAX_SVG_PLOTS, check_report_path, render_report, sites_section,
+        )
 
-        from ..layers import LayerInput, working_crs
+        from ..layers import LayerInput, inner_points, working_crs
         from ..report_map import plot_shapes, static_map
 
         path = Path(self.parameterAsFileOutput(parameters, self.OUTPUT, context))
@@ -96,17 +103,25 @@ class Report(SitefinderAlgorithm):
         source = self.parameterAsSource(parameters, si.INPUT, context)
         if source is None:
             raise QgsProcessingException(self.invalidSourceError(parameters, si.INPUT))
+        n_sites = self.parameterAsInt(parameters, sr.N_SITES, context)
+        sites = sr.choose(self, parameters, context, scored, profile, include, n_sites) if n_sites > 0 else None
+        selected = sites.selection.chosen.tolist() if sites is not None else None
+        layer_in = LayerInput.from_source(source, "scored plots")
         shapes = None
         if scored.n <= MAX_SVG_PLOTS:
-            layer_in = LayerInput.from_source(source, "scored plots")
-            shapes = plot_shapes(source, scored.fids, working_crs(layer_in, context.transformContext()),
+            shapes = plot_shapes(layer_in, scored.fids, working_crs(layer_in, context.transformContext()),
                                  context.transformContext())
-        static = static_map(self._map_layer, title, meta.get("attribution") or "")
+        marks = []
+        if selected:
+            x, y = inner_points(layer_in, scored.fids, self._map_layer.crs(), context.transformContext())
+            marks = [(x[i], y[i], f"S{k + 1}") for k, i in enumerate(selected)]
+        static = static_map(self._map_layer, title, meta.get("attribution") or "", marks)
         progress.phase(15, 95)
         doc = render_report(
             scored.columns, scored.n, profile, labels=labels, id_column=id_column, meta=meta, layers=layers,
             include_sensitive=include, public_reasons=reasons, withheld=withheld, static_map=static, shapes=shapes,
-            title=title, top_n=self.parameterAsInt(parameters, self.TOP_N, context),
+            title=title, top_n=self.parameterAsInt(parameters, self.TOP_N, context), selected=selected,
+            sites_html=sites_section(sites.rules, sites.chosen, sites.skipped) if sites is not None else None,
             draws=self.parameterAsInt(parameters, self.DRAWS, context),
             concentration=self.parameterAsDouble(parameters, self.CONCENTRATION, context),
             seed=self.parameterAsInt(parameters, self.SEED, context), reporter=progress.reporter)

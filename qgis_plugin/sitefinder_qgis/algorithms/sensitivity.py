@@ -95,11 +95,11 @@ class Sensitivity(SitefinderAlgorithm):
 
         from sitefinder.adapters.atomic import atomic_path
         from sitefinder.decision.columns import table_from_columns
-        from sitefinder.decision.privacy import redact_reasons, withheld_columns
         from sitefinder.decision.report_html import html_table
         from sitefinder.decision.sensitivity import analyse_sensitivity, criteria_summary, plot_order
 
         from ..layers import LayerInput
+        from ..output import public_copy
 
         scored = self._scored
         profile = si.scored_profile(self, parameters, context, scored)
@@ -127,30 +127,17 @@ class Sensitivity(SitefinderAlgorithm):
         source = self.parameterAsSource(parameters, si.INPUT, context)
         if source is None:
             raise QgsProcessingException(self.invalidSourceError(parameters, si.INPUT))
-        names = [f.name() for f in source.fields()]
-        drop = set(rank_fields(top_n)) | (set() if include else set(withheld_columns(profile, layers, names)))
-        keep = [i for i, n in enumerate(names) if n not in drop]
-        fields = QgsFields()
-        for i in keep:
-            fields.append(source.fields()[i])
-        for name in rank_fields(top_n):
-            fields.append(QgsField(name, QVariant.Double))
-        sink, dest_id = self.parameterAsSink(parameters, self.OUTPUT, context, fields, source.wkbType(),
+        copier = public_copy(source.fields(), profile, layers, include, replaced=rank_fields(top_n),
+                             after=[QgsField(name, QVariant.Double) for name in rank_fields(top_n)])
+        sink, dest_id = self.parameterAsSink(parameters, self.OUTPUT, context, copier.fields, source.wkbType(),
                                              source.sourceCrs())
         if sink is None:
             raise QgsProcessingException(self.invalidSinkError(parameters, self.OUTPUT))
         row_of = {fid: i for i, fid in enumerate(scored.fids)}
-        reason_at = names.index("exclusion_reason") if "exclusion_reason" in names else -1
         for feature in LayerInput.from_source(source, "scored plots").features():  # invalid ones too
             i = row_of[feature.id()]
-            attributes = feature.attributes()
-            if not include and layers and reason_at >= 0 and isinstance(attributes[reason_at], str):
-                attributes[reason_at] = redact_reasons([attributes[reason_at]], profile, layers)[0]
-            out = QgsFeature(fields)
-            out.setGeometry(feature.geometry())
-            out.setAttributes([attributes[k] for k in keep]
-                              + [None if np.isnan(per_row[n][i]) else float(per_row[n][i]) for n in rank_fields(top_n)])
-            sink.addFeature(out, QgsFeatureSink.FastInsert)
+            values = [None if np.isnan(per_row[n][i]) else float(per_row[n][i]) for n in rank_fields(top_n)]
+            sink.addFeature(copier.feature(feature, after=values), QgsFeatureSink.FastInsert)
         results = {self.OUTPUT: dest_id, "MEDIAN_SPEARMAN": float(np.median(mc.spearman)),
                    "MOST_SENSITIVE": crit[0]["criterion"] if crit else ""}
 
