@@ -42,6 +42,7 @@ def read_dem(path: str | Path, crs: CRS, reporter: Reporter | None = None,
     """
     import rasterio
     from rasterio.errors import RasterioError
+    from affine import Affine
     from rasterio.windows import Window
 
     reporter = reporter or Reporter()
@@ -60,9 +61,9 @@ def read_dem(path: str | Path, crs: CRS, reporter: Reporter | None = None,
                 window = dem_window(t.c, t.a, t.f, t.e, src.width, src.height, bounds)
                 if window is None:
                     raise not_covering(path.name, tuple(src.bounds), bounds)
-                block = Window(*window)
-                z = src.read(1, masked=True, window=block).astype(np.float64).filled(np.nan)
-                transform = src.window_transform(block)
+                z = src.read(1, masked=True, window=Window(*window)).astype(np.float64).filled(np.nan)
+                col, row = window[:2]  # the block's corner, as the GDAL twin computes it
+                transform = Affine(t.a, 0.0, t.c + col * t.a, 0.0, t.e, t.f + row * t.e)
             else:
                 z, transform = _warp(src, crs)
                 reporter.warn(f"terrain model {path.name} reprojected from {dem_crs.name} to {crs.name} (bilinear)")
