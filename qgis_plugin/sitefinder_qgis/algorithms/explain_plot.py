@@ -13,7 +13,7 @@ from qgis.PyQt.QtCore import QVariant
 
 from . import data_inputs as di
 from . import scored_input as si
-from .base import SitefinderAlgorithm, help_text
+from .base import help_text
 
 # The table layer's fields: the explanation's columns plus the sources in words.
 _FIELDS = [("criterion", QVariant.String), ("label", QVariant.String), ("raw_value", QVariant.Double),
@@ -23,7 +23,7 @@ _FIELDS = [("criterion", QVariant.String), ("label", QVariant.String), ("raw_val
            ("curve_quote", QVariant.String), ("withheld", QVariant.Bool)]
 
 
-class ExplainPlot(SitefinderAlgorithm):
+class ExplainPlot(si.ScoredLayerAlgorithm):
     NAME = "explainplot"
     DISPLAY_NAME = "Explain plot"
     GROUP = "Decision support"
@@ -59,18 +59,7 @@ class ExplainPlot(SitefinderAlgorithm):
         self.addOutput(QgsProcessingOutputString("EXCLUSION_REASON", "Exclusion reason"))
         self.addOutput(QgsProcessingOutputString("TEXT", "Explanation as text"))
 
-    def prepareAlgorithm(self, parameters, context, feedback):  # noqa: N802 (QGIS's name)
-        self.require_library()
-        with self.translated_errors():
-            self._scored, _ = si.snapshot_scored(self, parameters, context, feedback)
-        return True
-
-    def processAlgorithm(self, parameters, context, feedback):  # noqa: N802 (QGIS's name)
-        self.require_library()
-        with self.translated_errors():
-            return self._explain(parameters, context, feedback)
-
-    def _explain(self, parameters, context, feedback):
+    def process_scored(self, parameters, context, feedback):
         from sitefinder.adapters.atomic import atomic_path
         from sitefinder.decision.columns import find_rows
         from sitefinder.decision.explanation import explain_columns, explanation_html, explanation_text, source_note

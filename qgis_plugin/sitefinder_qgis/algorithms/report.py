@@ -12,10 +12,10 @@ from qgis.core import (
 from . import data_inputs as di
 from . import scored_input as si
 from . import site_rules as sr
-from .base import FeedbackReporter, SitefinderAlgorithm, help_text
+from .base import FeedbackReporter, help_text
 
 
-class Report(SitefinderAlgorithm):
+class Report(si.ScoredLayerAlgorithm):
     NAME = "report"
     DISPLAY_NAME = "Report"
     GROUP = "Decision support"
@@ -62,19 +62,10 @@ class Report(SitefinderAlgorithm):
             self.OUTPUT, "Report", fileFilter="HTML files (*.html)"),
             "The report file (.html), written atomically; open it in any browser."))
 
-    def prepareAlgorithm(self, parameters, context, feedback):  # noqa: N802 (QGIS's name)
-        self.require_library()
-        with self.translated_errors():
-            self._scored, layer = si.snapshot_scored(self, parameters, context, feedback)
-            self._map_layer = layer.clone()  # rendered in the algorithm's thread, as QGIS's own algorithms do
-        return True
+    def prepare_layer(self, layer) -> None:
+        self._map_layer = layer.clone()  # rendered in the algorithm's thread, as QGIS's own algorithms do
 
-    def processAlgorithm(self, parameters, context, feedback):  # noqa: N802 (QGIS's name)
-        self.require_library()
-        with self.translated_errors():
-            return self._report(parameters, context, feedback)
-
-    def _report(self, parameters, context, feedback):
+    def process_scored(self, parameters, context, feedback):
         from sitefinder.adapters.atomic import atomic_path
         from sitefinder.decision.privacy import redact_reasons, withheld_columns
         from sitefinder.decision.report_html import (

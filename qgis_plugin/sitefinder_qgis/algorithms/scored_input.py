@@ -8,7 +8,7 @@ from qgis.core import (
 )
 
 from . import data_inputs as di
-from .base import help_text
+from .base import SitefinderAlgorithm, help_text
 from .profile_choice import profile_options
 
 INPUT = "INPUT"
@@ -75,3 +75,26 @@ def privacy(alg, parameters, context, profile, scored) -> tuple[tuple[str, ...],
 
     layers = sensitive_layers(profile, di.sensitive_names(alg, parameters, context), scored.meta.get("sensitive", ()))
     return layers, alg.parameterAsBool(parameters, di.INCLUDE_SENSITIVE, context)
+
+
+class ScoredLayerAlgorithm(SitefinderAlgorithm):
+    """An algorithm on a scored layer: its attributes are read in ``prepareAlgorithm`` (the layer lives in the
+    main thread), the work is done by :meth:`process_scored` in the algorithm's thread, errors translated."""
+
+    def prepareAlgorithm(self, parameters, context, feedback):  # noqa: N802 (QGIS's name)
+        self.require_library()
+        with self.translated_errors():
+            self._scored, layer = snapshot_scored(self, parameters, context, feedback)
+            self.prepare_layer(layer)
+        return True
+
+    def prepare_layer(self, layer) -> None:
+        """Hook for what else must be taken from the layer in the main thread."""
+
+    def processAlgorithm(self, parameters, context, feedback):  # noqa: N802 (QGIS's name)
+        self.require_library()
+        with self.translated_errors():
+            return self.process_scored(parameters, context, feedback)
+
+    def process_scored(self, parameters, context, feedback) -> dict:
+        raise NotImplementedError

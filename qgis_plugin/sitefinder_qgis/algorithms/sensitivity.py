@@ -13,7 +13,7 @@ from qgis.PyQt.QtCore import QVariant
 
 from . import data_inputs as di
 from . import scored_input as si
-from .base import FeedbackReporter, SitefinderAlgorithm, help_text
+from .base import FeedbackReporter, help_text
 
 
 def rank_fields(top_n: int) -> list[str]:
@@ -21,7 +21,7 @@ def rank_fields(top_n: int) -> list[str]:
     return ["rank_min", "rank_max", "rank_p05", "rank_p95", "rank_mean", f"p_top_{top_n}"]
 
 
-class Sensitivity(SitefinderAlgorithm):
+class Sensitivity(si.ScoredLayerAlgorithm):
     NAME = "sensitivity"
     DISPLAY_NAME = "Sensitivity"
     GROUP = "Decision support"
@@ -79,18 +79,7 @@ class Sensitivity(SitefinderAlgorithm):
         self.addOutput(QgsProcessingOutputNumber("MEDIAN_SPEARMAN", "Median rank correlation of the draws"))
         self.addOutput(QgsProcessingOutputString("MOST_SENSITIVE", "Criterion the ranking depends on most"))
 
-    def prepareAlgorithm(self, parameters, context, feedback):  # noqa: N802 (QGIS's name)
-        self.require_library()
-        with self.translated_errors():
-            self._scored, _ = si.snapshot_scored(self, parameters, context, feedback)
-        return True
-
-    def processAlgorithm(self, parameters, context, feedback):  # noqa: N802 (QGIS's name)
-        self.require_library()
-        with self.translated_errors():
-            return self._analyse(parameters, context, feedback)
-
-    def _analyse(self, parameters, context, feedback):
+    def process_scored(self, parameters, context, feedback):
         import numpy as np
 
         from sitefinder.adapters.atomic import atomic_path

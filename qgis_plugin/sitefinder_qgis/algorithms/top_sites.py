@@ -11,10 +11,10 @@ from qgis.PyQt.QtCore import QVariant
 from . import data_inputs as di
 from . import scored_input as si
 from . import site_rules as sr
-from .base import SitefinderAlgorithm, help_text
+from .base import help_text
 
 
-class TopSites(SitefinderAlgorithm):
+class TopSites(si.ScoredLayerAlgorithm):
     NAME = "topsites"
     DISPLAY_NAME = "Top sites"
     GROUP = "Decision support"
@@ -49,18 +49,7 @@ class TopSites(SitefinderAlgorithm):
             "reason."))
         self.addOutput(QgsProcessingOutputNumber("CHOSEN", "Number of sites chosen"))
 
-    def prepareAlgorithm(self, parameters, context, feedback):  # noqa: N802 (QGIS's name)
-        self.require_library()
-        with self.translated_errors():
-            self._scored, _ = si.snapshot_scored(self, parameters, context, feedback)
-        return True
-
-    def processAlgorithm(self, parameters, context, feedback):  # noqa: N802 (QGIS's name)
-        self.require_library()
-        with self.translated_errors():
-            return self._choose(parameters, context, feedback)
-
-    def _choose(self, parameters, context, feedback):
+    def process_scored(self, parameters, context, feedback):
         from ..layers import LayerInput
         from ..output import public_copy
 
