@@ -185,6 +185,8 @@ def test_weight_overrides(oslo):
     assert parse_weights(" transit=4,\ncafes = 2.5 ;") == {"transit": 4.0, "cafes": 2.5}
     with pytest.raises(ProfileError, match="must look like key=number"):
         parse_weights("transit:4")
+    with pytest.raises(ProfileError, match="'transit=many' must look like key=number"):
+        parse_weights("transit = many")
 
 
 def test_result_is_loaded_with_graduated_colours_and_grey_excluded_plots(oslo, tmp_path):

@@ -307,24 +307,26 @@ def parse_int_list(text: str) -> list[int]:
 
 
 def parse_weights(text: str) -> dict[str, float]:
-    """``"transit=4, cafes=2"`` -> ``{"transit": 4.0, "cafes": 2.0}`` (commas, semicolons or new lines).
+    """``"transit=4, cafes=2"`` -> ``{"transit": 4.0, "cafes": 2.0}`` (as :func:`parse_pairs`, numbers).
 
     Raises
     ------
     ProfileError
         For an item that is not ``key=number``.
     """
-    from sitefinder.errors import ProfileError
+    from sitefinder.errors import InputError, ProfileError
 
+    example = "key=number, e.g. transit=4"
+    try:
+        pairs = parse_pairs(text, "weight override", example)
+    except InputError as exc:
+        raise ProfileError(str(exc)) from None
     weights = {}
-    for item in filter(None, (p.strip() for p in re.split(r"[,;\n]", text or ""))):
-        key, sep, value = item.partition("=")
+    for key, value in pairs.items():
         try:
-            weights[key.strip()] = float(value)
+            weights[key] = float(value)
         except ValueError:
-            sep = ""
-        if not sep or not key.strip():
-            raise ProfileError(f"weight override {item!r} must look like key=number, e.g. transit=4")
+            raise ProfileError(f"weight override '{key}={value}' must look like {example}") from None
     return weights
 
 
